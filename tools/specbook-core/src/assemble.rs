@@ -1,0 +1,242 @@
+//! Stage 5, assemble: the linked model → [`Catalogue`] (plain text, HTML, content hashes,
+//! coverage). Also the [`Resolver`] that turns references into site URLs.
+
+use crate::catalogue::{
+    CATALOGUE_VERSION, Catalogue, ChapterInfo, RequirementEntry, SourceLocation, SpecInfo,
+    UnidentifiedStatement,
+};
+use crate::config::Config;
+use crate::coverage;
+use crate::diag::DiagnosticCounts;
+use crate::html::{self, Resolve};
+use crate::link::Linked;
+use crate::model::Chapter;
+use crate::registries::Registry;
+use crate::source::SourceMap;
+use regex::Regex;
+use sha2::{Digest, Sha256};
+
+/// Page path of a requirement's permanent page, relative to the site root.
+pub fn permalink(id: &str) -> String {
+    format!("req/{id}.html")
+}
+
+/// Page path of a chapter, relative to the site root.
+pub fn chapter_page(slug: &str) -> String {
+    format!("{slug}.html")
+}
+
+/// Resolves references for HTML rendering, relative to the site root.
+pub struct Resolver<'a> {
+    /// Chapters.
+    pub chapters: &'a [Chapter],
+    /// Registry.
+    pub registry: &'a Registry,
+    /// Linked IDs.
+    pub linked: &'a Linked,
+    /// Slug of the chapter being rendered (for `#anchor` links).
+    pub current: &'a str,
+}
+
+impl Resolve for Resolver<'_> {
+    fn reference(&self, target: &str) -> Option<(String, String)> {
+        if let Some((path, section)) = target.split_once('/') {
+            let (doc, anchor) = match section.split_once('#') {
+                Some((d, a)) => (d, Some(a)),
+                None => (section, None),
+            };
+            let (_, d) = self.registry.document(path, doc)?;
+            let base = d.url.split('#').next().unwrap_or(&d.url);
+            let url = match anchor {
+                Some(a) => format!("{base}#{a}"),
+                None => d.url.clone(),
+            };
+            return Some((url, d.title.clone()));
+        }
+        if let Some((_, item)) = self.registry.item(target) {
+            return Some((item.url.clone().unwrap_or_default(), item.reference.clone()));
+        }
+        let &(c, r) = self.linked.ids.get(target)?;
+        Some((
+            permalink(target),
+            self.chapters[c].requirements[r].title.clone(),
+        ))
+    }
+
+    fn chapter_link(&self, target: &str) -> Option<String> {
+        let (path, anchor) = target
+            .split_once('#')
+            .map_or((target, None), |(p, a)| (p, Some(a)));
+        let slug = if path.is_empty() {
+            self.current
+        } else {
+            path.trim_start_matches("./").trim_end_matches(".md")
+        };
+        let ch = self.chapters.iter().find(|c| c.slug == slug)?;
+        Some(match anchor {
+            Some(a) => format!("{}#{a}", chapter_page(&ch.slug)),
+            None => chapter_page(&ch.slug),
+        })
+    }
+}
+
+/// Converts days since 1970-01-01 to a civil `YYYY-MM-DD` (proleptic Gregorian).
+pub fn date_from_epoch(seconds: i64) -> String {
+    let days = seconds.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Builds the catalogue.
+#[allow(clippy::too_many_arguments)]
+pub fn assemble(
+    config: &Config,
+    source_date_epoch: Option<i64>,
+    sources: &SourceMap,
+    chapters: &[Chapter],
+    registry: &Registry,
+    linked: &Linked,
+    id_pattern: &Regex,
+    counts: DiagnosticCounts,
+) -> Catalogue {
+    let spec = SpecInfo {
+        id: config.spec_id(),
+        title: config.title.clone(),
+        version: config.version.clone(),
+        status: config.status,
+        date: config
+            .date
+            .clone()
+            .or_else(|| source_date_epoch.map(date_from_epoch)),
+        editors: config.editors.clone(),
+        licence: config.licence.clone(),
+        base_url: config.base_url.clone(),
+        abstract_: config.abstract_.clone(),
+    };
+    let mut requirements = Vec::new();
+    let mut infos = Vec::new();
+    let mut unidentified = Vec::new();
+    for (ci, ch) in chapters.iter().enumerate() {
+        let file = sources.get(ch.file);
+        let resolver = Resolver {
+            chapters,
+            registry,
+            linked,
+            current: &ch.slug,
+        };
+        let location = |offset: usize| {
+            let (line, column) = file.line_col(offset);
+            SourceLocation {
+                file: file.path.clone(),
+                line,
+                column,
+            }
+        };
+        for (ri, r) in ch.requirements.iter().enumerate() {
+            let pos = (ci, ri);
+            if linked.ids.get(&r.id) != Some(&pos) {
+                continue; // a duplicate; reported by link
+            }
+            let sources_ = linked.sources.get(&pos).cloned().unwrap_or_default();
+            let frameworks = linked.frameworks.get(&pos).cloned().unwrap_or_default();
+            let mut organisations: Vec<String> =
+                sources_.iter().map(|s| s.organisation.clone()).collect();
+            organisations.sort();
+            organisations.dedup();
+            let statement_html = html::render(
+                &file.text[r.statement_span.clone()],
+                id_pattern,
+                &resolver,
+                "",
+                false,
+            );
+            let rationale_html = r
+                .rationale_span
+                .clone()
+                .map(|s| html::render(&file.text[s], id_pattern, &resolver, "", true));
+            let hashed = serde_json::json!({
+                "title": r.title, "statement": r.statement, "rationale": r.rationale,
+                "status": r.meta.status, "since": r.meta.since, "replaces": r.meta.replaces.to_vec(),
+                "related": r.meta.related, "sources": r.meta.sources, "cra": r.meta.cra, "extra": r.extra,
+            });
+            let content_hash = format!(
+                "sha256:{}",
+                hex::encode(Sha256::digest(hashed.to_string().as_bytes()))
+            );
+            requirements.push(RequirementEntry {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                strength: r.strength,
+                keywords: r.keywords.clone(),
+                statement: r.statement.clone(),
+                statement_html,
+                rationale: r.rationale.clone(),
+                rationale_html,
+                chapter: ch.slug.clone(),
+                section: r.section.clone(),
+                permalink: permalink(&r.id),
+                source: location(r.heading_span.start),
+                status: r.meta.status,
+                since: r.meta.since.clone(),
+                replaces: r.meta.replaces.to_vec(),
+                related: r.meta.related.clone(),
+                sources: sources_,
+                frameworks,
+                organisations,
+                extra: r.extra.clone(),
+                content_hash,
+            });
+        }
+        for s in &ch.unidentified {
+            unidentified.push(UnidentifiedStatement {
+                text: s.text.clone(),
+                keywords: s.keywords.clone(),
+                strength: s.strength,
+                chapter: ch.slug.clone(),
+                section: s.section.clone(),
+                source: location(s.span.start),
+            });
+        }
+        infos.push(ChapterInfo {
+            slug: ch.slug.clone(),
+            title: ch.title.clone(),
+            file: file.path.clone(),
+            path: chapter_page(&ch.slug),
+            front_matter: ch.front_matter.clone(),
+            requirements: ch.requirements.iter().map(|r| r.id.clone()).collect(),
+        });
+    }
+    let coverage = coverage::compute(&requirements, registry);
+    Catalogue {
+        schema: format!("{}catalogue.schema.json", crate::schema::SCHEMA_BASE),
+        catalogue_version: CATALOGUE_VERSION,
+        spec,
+        chapters: infos,
+        requirements,
+        unidentified,
+        organisations: registry.organisations.clone(),
+        frameworks: registry.frameworks.clone(),
+        coverage,
+        diagnostics: counts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(date_from_epoch(0), "1970-01-01");
+        assert_eq!(date_from_epoch(951_782_400), "2000-02-29");
+        assert_eq!(date_from_epoch(1_795_305_600), "2026-11-22");
+    }
+}

@@ -1,0 +1,132 @@
+//! `specbook.toml`: the spec's configuration. Only `title` and `version` are required.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The default requirement ID pattern: ASCII letters, digits, `-` and `.`, starting with a letter.
+pub const DEFAULT_ID_PATTERN: &str = "^[A-Za-z][A-Za-z0-9.-]*$";
+
+/// Publication status of a spec.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SpecStatus {
+    /// Work in progress.
+    #[default]
+    Draft,
+    /// Feature-complete, under review.
+    Candidate,
+    /// Approved and published.
+    Final,
+}
+
+/// What to do with raw HTML in Markdown sources.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HtmlPolicy {
+    /// Report raw HTML as an error (the default).
+    #[default]
+    Reject,
+    /// Allow raw HTML, sanitised to a safe subset when rendered.
+    Sanitize,
+}
+
+/// Resource limits for hostile or accidental input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest file read, in bytes (default 8 MiB).
+    pub max_file_bytes: u64,
+    /// Deepest Markdown nesting of blocks and inlines (default 64).
+    pub max_nesting: usize,
+    /// Most files in the spec folder (default 10,000).
+    pub max_files: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 8 * 1024 * 1024,
+            max_nesting: 64,
+            max_files: 100_000,
+        }
+    }
+}
+
+/// The parsed `specbook.toml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "specbook.toml")]
+pub struct Config {
+    /// Title of the specification.
+    pub title: String,
+    /// Version of this draft or release, e.g. `0.1.0`.
+    pub version: String,
+    /// Short stable identifier of the spec (defaults to a slug of the title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Publication status.
+    #[serde(default)]
+    pub status: SpecStatus,
+    /// Date of this version (`YYYY-MM-DD`); without it, `SOURCE_DATE_EPOCH` or none. Never the wall clock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Editors' names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editors: Vec<String>,
+    /// Licence of the text, e.g. `CC-BY-4.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// URL the site is published under, ending in `/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// One-paragraph abstract.
+    #[serde(default, rename = "abstract", skip_serializing_if = "Option::is_none")]
+    pub abstract_: Option<String>,
+    /// Regular expression every requirement ID must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_pattern: Option<String>,
+    /// Chapter files in reading order (default: every `.md` file, sorted by name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chapters: Option<Vec<String>>,
+    /// Extra requirement metadata keys, each with the JSON Schema its value must match.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
+    pub extra_fields: BTreeMap<String, serde_json::Value>,
+    /// Raw HTML policy.
+    #[serde(default)]
+    pub html: HtmlPolicy,
+    /// Resource limits.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+impl Config {
+    /// The spec id: configured, or a slug of the title.
+    pub fn spec_id(&self) -> String {
+        self.id.clone().unwrap_or_else(|| slug(&self.title))
+    }
+
+    /// The ID pattern in force.
+    pub fn id_pattern(&self) -> &str {
+        self.id_pattern.as_deref().unwrap_or(DEFAULT_ID_PATTERN)
+    }
+}
+
+/// Lower-case ASCII slug: letters and digits kept, runs of anything else become one `-`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}

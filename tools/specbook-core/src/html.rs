@@ -1,0 +1,113 @@
+//! Markdown → HTML for the catalogue and the site: renders a byte range of a chapter with
+//! `[ID]` references resolved, links to chapter files rewritten, unsafe schemes and raw HTML
+//! neutralised. pulldown-cmark escapes all text and attribute values.
+
+use crate::parse::{self, REF_SCHEME};
+use pulldown_cmark::{CowStr, Event, Parser, Tag};
+use regex::Regex;
+
+/// How to turn a reference target into a URL (relative to the site root) and a title.
+pub trait Resolve {
+    /// `target` is `SDP-VH-01`, `org/doc#section` or a framework item id.
+    fn reference(&self, target: &str) -> Option<(String, String)>;
+    /// `other.md#anchor` or `#anchor` → page URL relative to the site root.
+    fn chapter_link(&self, target: &str) -> Option<String>;
+}
+
+/// Renders `markdown` to HTML; `prefix` is the path from the page to the site root (`""`, `"../"`).
+/// With `strip_label`, a leading `Rationale:` is removed.
+pub fn render(
+    markdown: &str,
+    id_pattern: &Regex,
+    resolve: &dyn Resolve,
+    prefix: &str,
+    strip_label: bool,
+) -> String {
+    let parser = Parser::new_with_broken_link_callback(
+        markdown,
+        parse::options(),
+        Some(parse::ReferenceCallback(id_pattern)),
+    );
+    let mut first_text = strip_label;
+    let events = parser.filter_map(|event| match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let (dest, title) = rewrite(&dest_url, title, resolve, prefix);
+            Some(Event::Start(Tag::Link {
+                link_type,
+                dest_url: dest,
+                title,
+                id,
+            }))
+        }
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let (dest, title) = rewrite(&dest_url, title, resolve, prefix);
+            Some(Event::Start(Tag::Image {
+                link_type,
+                dest_url: dest,
+                title,
+                id,
+            }))
+        }
+        Event::Html(_) | Event::InlineHtml(_) => None,
+        Event::Text(t) if first_text => {
+            first_text = false;
+            match t.strip_prefix("Rationale:") {
+                Some(rest) => Some(Event::Text(CowStr::from(rest.trim_start().to_string()))),
+                None => Some(Event::Text(t)),
+            }
+        }
+        other => Some(other),
+    });
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(&mut out, events);
+    out
+}
+
+fn rewrite<'a>(
+    dest: &str,
+    title: CowStr<'a>,
+    resolve: &dyn Resolve,
+    prefix: &str,
+) -> (CowStr<'a>, CowStr<'a>) {
+    if let Some(target) = dest.strip_prefix(REF_SCHEME) {
+        return match resolve.reference(target) {
+            Some((url, t)) => (join(prefix, &url), CowStr::from(t)),
+            None => (CowStr::from("#"), title),
+        };
+    }
+    match parse::link_scheme(dest) {
+        Some(s) if matches!(s.as_str(), "http" | "https" | "mailto") => {
+            (CowStr::from(dest.to_string()), title)
+        }
+        Some(_) => (CowStr::from("#"), title),
+        None => {
+            let path = dest.split('#').next().unwrap_or("");
+            if path.ends_with(".md") || (path.is_empty() && dest.starts_with('#')) {
+                match resolve.chapter_link(dest) {
+                    Some(url) => (join(prefix, &url), title),
+                    None => (CowStr::from("#"), title),
+                }
+            } else {
+                (CowStr::from(dest.to_string()), title)
+            }
+        }
+    }
+}
+
+fn join(prefix: &str, url: &str) -> CowStr<'static> {
+    if url.contains("://") || url.starts_with("mailto:") {
+        CowStr::from(url.to_string())
+    } else {
+        CowStr::from(format!("{prefix}{url}"))
+    }
+}

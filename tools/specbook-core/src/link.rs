@@ -1,0 +1,382 @@
+//! Stage 4, link: checks requirement IDs (pattern, uniqueness) and resolves every reference:
+//! `[ID]` and `[org/doc]` in prose, `related`, `replaces`, `sources`, `cra`, and links to
+//! chapter files and anchors. Unknown targets get "did you mean" hints.
+
+use crate::catalogue::{FrameworkLink, PolicyLink};
+use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::meta::ReqStatus;
+use crate::model::{Chapter, Requirement};
+use crate::registries::Registry;
+use crate::source::FileId;
+use regex::Regex;
+use std::collections::BTreeMap;
+
+/// Where a requirement lives: chapter index and requirement index.
+pub type ReqPos = (usize, usize);
+
+/// What linking produces.
+#[derive(Debug, Default, Clone)]
+pub struct Linked {
+    /// Requirement ID → its first definition.
+    pub ids: BTreeMap<String, ReqPos>,
+    /// Resolved sources per requirement.
+    pub sources: BTreeMap<ReqPos, Vec<PolicyLink>>,
+    /// Resolved framework items per requirement.
+    pub frameworks: BTreeMap<ReqPos, Vec<FrameworkLink>>,
+}
+
+/// Runs the link stage.
+pub fn link(
+    chapters: &[Chapter],
+    registry: &Registry,
+    id_pattern: &Regex,
+    id_pattern_text: &str,
+) -> (Linked, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut linked = Linked::default();
+    for (ci, ch) in chapters.iter().enumerate() {
+        for (ri, r) in ch.requirements.iter().enumerate() {
+            if !id_pattern.is_match(&r.id) {
+                diags.push(
+                    Diagnostic::new(Code::MalformedId, ch.file, r.id_span.clone(), format!("requirement ID `{}` does not match the ID pattern", r.id))
+                        .with_label("malformed ID")
+                        .with_help(format!("IDs must match `{id_pattern_text}` (set `id_pattern` in specbook.toml to change it)")),
+                );
+            }
+            match linked.ids.get(&r.id) {
+                Some(&(pc, pr)) => {
+                    let first = &chapters[pc].requirements[pr];
+                    diags.push(
+                        Diagnostic::new(Code::DuplicateId, ch.file, r.id_span.clone(), format!("requirement ID `{}` is used twice", r.id))
+                            .with_label("second use")
+                            .with_secondary(chapters[pc].file, first.id_span.clone(), "first used here")
+                            .with_help("IDs are permanent and unique: give this requirement a new ID and never reuse a retired one"),
+                    );
+                }
+                None => {
+                    linked.ids.insert(r.id.clone(), (ci, ri));
+                }
+            }
+        }
+    }
+    let ctx = Ctx {
+        chapters,
+        registry,
+        ids: &linked.ids,
+    };
+    for (ci, ch) in chapters.iter().enumerate() {
+        for reference in &ch.references {
+            ctx.prose_reference(
+                ch.file,
+                &reference.target,
+                reference.span.clone(),
+                &mut diags,
+            );
+        }
+        for l in &ch.internal_links {
+            ctx.internal_link(ci, &l.target, l.span.clone(), &mut diags);
+        }
+        for (ri, r) in ch.requirements.iter().enumerate() {
+            for (i, id) in r.meta.related.iter().enumerate() {
+                ctx.requirement_id(
+                    ch.file,
+                    id,
+                    r.meta_span(&format!("/related/{i}")),
+                    "related requirement",
+                    &mut diags,
+                );
+            }
+            let replaces = r.meta.replaces.to_vec();
+            for (i, id) in replaces.iter().enumerate() {
+                if ctx.ids.contains_key(id) {
+                    let span = r.meta_span(&format!("/replaces/{i}")).clone();
+                    let span = if r.meta_spans.contains_key(&format!("/replaces/{i}")) {
+                        span
+                    } else {
+                        r.meta_span("/replaces")
+                    };
+                    diags.push(Diagnostic::new(Code::DuplicateId, ch.file, span, format!("`{id}` is replaced but still defined")).with_help(format!("a replaced ID lives on only as a tombstone: set `status = \"withdrawn\"` on `{id}` or drop it from `replaces`")));
+                }
+            }
+            let sources = r.meta.sources.iter().enumerate().filter_map(|(i, m)| {
+                let (target, rel) = m.parts();
+                ctx.policy(
+                    ch.file,
+                    target,
+                    r.meta_span(&format!("/sources/{i}")),
+                    &mut diags,
+                )
+                .map(|mut l| {
+                    l.relationship = rel;
+                    l
+                })
+            });
+            linked.sources.insert((ci, ri), sources.collect());
+            let items = r.meta.cra.iter().enumerate().filter_map(|(i, m)| {
+                let (id, rel) = m.parts();
+                ctx.item(ch.file, id, r.meta_span(&format!("/cra/{i}")), &mut diags)
+                    .map(|mut l| {
+                        l.relationship = rel;
+                        l
+                    })
+            });
+            linked.frameworks.insert((ci, ri), items.collect());
+        }
+    }
+    (linked, diags)
+}
+
+struct Ctx<'a> {
+    chapters: &'a [Chapter],
+    registry: &'a Registry,
+    ids: &'a BTreeMap<String, ReqPos>,
+}
+
+impl Ctx<'_> {
+    fn req(&self, id: &str) -> Option<&Requirement> {
+        self.ids
+            .get(id)
+            .map(|&(c, r)| &self.chapters[c].requirements[r])
+    }
+
+    fn requirement_id(
+        &self,
+        file: FileId,
+        id: &str,
+        span: std::ops::Range<usize>,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        match self.req(id) {
+            Some(r) if r.meta.status == ReqStatus::Withdrawn => diags.push(
+                Diagnostic::new(
+                    Code::WithdrawnReference,
+                    file,
+                    span,
+                    format!("{what} `{id}` is withdrawn"),
+                )
+                .with_help("refer to the requirement that replaced it, or drop the reference"),
+            ),
+            Some(_) => {}
+            None => {
+                let mut d = Diagnostic::new(
+                    Code::UnknownReference,
+                    file,
+                    span,
+                    format!("unknown {what} `{id}`"),
+                )
+                .with_label("no requirement has this ID");
+                d = match did_you_mean(id, self.ids.keys().map(String::as_str)) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(
+                        "check the ID; requirement IDs are written as in their heading's `{#ID}`",
+                    ),
+                };
+                diags.push(d);
+            }
+        }
+    }
+
+    fn prose_reference(
+        &self,
+        file: FileId,
+        target: &str,
+        span: std::ops::Range<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        if target.contains('/') {
+            let _ = self.policy(file, target, span, diags);
+        } else if self.registry.item(target).is_none() {
+            self.requirement_id(file, target, span, "reference", diags);
+        }
+    }
+
+    fn policy(
+        &self,
+        file: FileId,
+        target: &str,
+        span: std::ops::Range<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<PolicyLink> {
+        let (path, section) = match target.split_once('#') {
+            Some((p, s)) => (p, Some(s)),
+            None => (target, None),
+        };
+        let Some((org_id, doc_id)) = path.split_once('/') else {
+            diags.push(Diagnostic::new(Code::UnknownSource, file, span, format!("`{target}` is not a policy reference")).with_help("cite a policy document as `organisation/document` or `organisation/document#section`"));
+            return None;
+        };
+        let reg = self.registry;
+        let Some(&oi) = reg.org_index.get(org_id) else {
+            let mut d = Diagnostic::new(
+                Code::UnknownSource,
+                file,
+                span,
+                format!("unknown organisation `{org_id}` in `{target}`"),
+            )
+            .with_label("not in the policy registry");
+            d = match did_you_mean(org_id, reg.org_index.keys().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None if reg.organisations.is_empty() => d.with_help(
+                    "this spec has no policy registry: add `policies/<organisation>.toml`",
+                ),
+                None => d.with_help(format!(
+                    "known organisations: {}",
+                    reg.org_index.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            };
+            diags.push(d);
+            return None;
+        };
+        let org = &reg.organisations[oi];
+        let Some(doc) = org.documents.iter().find(|d| d.id == doc_id) else {
+            let mut d = Diagnostic::new(
+                Code::UnknownSource,
+                file,
+                span,
+                format!("unknown document `{doc_id}` of `{org_id}`"),
+            )
+            .with_label("not in the policy registry");
+            d = match did_you_mean(doc_id, org.documents.iter().map(|d| d.id.as_str())) {
+                Some(s) => d.with_help(format!("did you mean `{org_id}/{s}`?")),
+                None => d.with_help(format!(
+                    "`policies/{org_id}.toml` lists: {}",
+                    org.documents
+                        .iter()
+                        .map(|d| d.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            diags.push(d);
+            return None;
+        };
+        let mut title = doc.title.clone();
+        let mut url = doc.url.clone();
+        if let Some(anchor) = section {
+            let Some(sec) = doc.sections.iter().find(|s| s.anchor == anchor) else {
+                let mut d = Diagnostic::new(
+                    Code::UnknownSource,
+                    file,
+                    span,
+                    format!("unknown section `#{anchor}` of `{org_id}/{doc_id}`"),
+                )
+                .with_label("not a registered section");
+                d = match did_you_mean(anchor, doc.sections.iter().map(|s| s.anchor.as_str())) {
+                    Some(s) => d.with_help(format!("did you mean `{org_id}/{doc_id}#{s}`?")),
+                    None if doc.sections.is_empty() => d.with_help(format!("`{org_id}/{doc_id}` registers no sections: cite the whole document, or add the section to `policies/{org_id}.toml`")),
+                    None => d.with_help(format!("registered sections: {}", doc.sections.iter().map(|s| s.anchor.as_str()).collect::<Vec<_>>().join(", "))),
+                };
+                diags.push(d);
+                return None;
+            };
+            title = format!("{title}: {}", sec.title);
+            url = format!("{}#{}", url.split('#').next().unwrap_or(&url), sec.anchor);
+        }
+        Some(PolicyLink {
+            target: target.to_string(),
+            organisation: org_id.to_string(),
+            document: doc_id.to_string(),
+            section: section.map(str::to_string),
+            title,
+            url,
+            relationship: Default::default(),
+        })
+    }
+
+    fn item(
+        &self,
+        file: FileId,
+        id: &str,
+        span: std::ops::Range<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<FrameworkLink> {
+        match self.registry.item(id) {
+            Some((fw, item)) => Some(FrameworkLink {
+                id: id.to_string(),
+                framework: fw.id.clone(),
+                reference: item.reference.clone(),
+                url: item.url.clone(),
+                relationship: Default::default(),
+            }),
+            None => {
+                let mut d = Diagnostic::new(
+                    Code::UnknownFrameworkItem,
+                    file,
+                    span,
+                    format!("unknown framework item `{id}`"),
+                )
+                .with_label("not in any framework file");
+                d = match did_you_mean(id, self.registry.item_index.keys().map(String::as_str)) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None if self.registry.frameworks.is_empty() => d.with_help(
+                        "this spec has no framework registry: add `frameworks/<framework>.toml`",
+                    ),
+                    None => d.with_help("framework items are listed in `frameworks/*.toml`"),
+                };
+                diags.push(d);
+                None
+            }
+        }
+    }
+
+    fn internal_link(
+        &self,
+        from: usize,
+        target: &str,
+        span: std::ops::Range<usize>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let (path, anchor) = match target.split_once('#') {
+            Some((p, a)) => (p, Some(a)),
+            None => (target, None),
+        };
+        let chapter = if path.is_empty() {
+            Some(&self.chapters[from])
+        } else {
+            let name = path.trim_start_matches("./");
+            self.chapters
+                .iter()
+                .find(|c| format!("{}.md", c.slug) == name)
+        };
+        let file = self.chapters[from].file;
+        let Some(ch) = chapter else {
+            let names: Vec<String> = self
+                .chapters
+                .iter()
+                .map(|c| format!("{}.md", c.slug))
+                .collect();
+            let mut d = Diagnostic::new(
+                Code::DanglingLink,
+                file,
+                span,
+                format!("link to `{path}`, which is not a chapter"),
+            )
+            .with_label("no such chapter");
+            d = match did_you_mean(path, names.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(
+                    "link to a chapter file in the spec folder, e.g. `04-reporting.md#SDP-VR-01`",
+                ),
+            };
+            diags.push(d);
+            return;
+        };
+        if let Some(a) = anchor
+            && !ch.anchors.iter().any(|x| x == a)
+        {
+            let mut d = Diagnostic::new(
+                Code::DanglingLink,
+                file,
+                span,
+                format!("anchor `#{a}` does not exist in `{}.md`", ch.slug),
+            )
+            .with_label("dangling anchor");
+            d = match did_you_mean(a, ch.anchors.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `#{s}`?")),
+                None => d.with_help("anchors are requirement IDs and heading slugs"),
+            };
+            diags.push(d);
+        }
+    }
+}

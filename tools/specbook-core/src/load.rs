@@ -1,0 +1,322 @@
+//! Stage 1, load: reads `specbook.toml`, the chapter files and the registry files of a spec folder
+//! into a [`SourceMap`], enforcing the size limit, UTF-8 and the rule that no path leaves the folder.
+
+use crate::config::{Config, Limits};
+use crate::diag::{Code, Diagnostic};
+use crate::source::{FileId, SourceFile, SourceMap};
+use crate::toml_json;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// Name of the config file that makes a folder a spec.
+pub const CONFIG_FILE: &str = "specbook.toml";
+
+/// What the load stage produces.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The spec folder as given.
+    pub root: PathBuf,
+    /// Every file read (and every file that failed, with empty text, so diagnostics can name it).
+    pub sources: SourceMap,
+    /// The config, or a stand-in when it was invalid (the diagnostics say so).
+    pub config: Config,
+    /// The config file.
+    pub config_file: FileId,
+    /// Chapter files in reading order (only those read successfully).
+    pub chapters: Vec<FileId>,
+    /// `policies/*.toml`, sorted.
+    pub policies: Vec<FileId>,
+    /// `frameworks/*.toml`, sorted.
+    pub frameworks: Vec<FileId>,
+}
+
+/// Errors that stop the load stage: the folder is not a spec folder or cannot be listed.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The folder has no `specbook.toml`.
+    NotASpec(PathBuf),
+    /// Listing or reading failed.
+    Io(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotASpec(p) => write!(
+                f,
+                "{} is not a spec folder: it has no {CONFIG_FILE}",
+                p.display()
+            ),
+            LoadError::Io(p, e) => write!(f, "cannot read {}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads the spec folder at `root`.
+pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
+    let canon = root
+        .canonicalize()
+        .map_err(|e| LoadError::Io(root.to_path_buf(), e))?;
+    if !canon.join(CONFIG_FILE).is_file() {
+        return Err(LoadError::NotASpec(root.to_path_buf()));
+    }
+    let mut diags = Vec::new();
+    let mut sources = SourceMap::default();
+    let mut reader = Reader {
+        canon: &canon,
+        limits: Limits::default(),
+    };
+
+    let (config_file, ok) = reader.read(&mut sources, &mut diags, CONFIG_FILE);
+    let (config, config_diags) = if ok {
+        decode_config(&sources, config_file)
+    } else {
+        (None, Vec::new())
+    };
+    diags.extend(config_diags);
+    let config = config.unwrap_or_else(|| Config {
+        title: String::new(),
+        version: String::new(),
+        ..serde_json::from_value(serde_json::json!({"title": "", "version": ""}))
+            .expect("minimal config")
+    });
+    reader.limits = config.limits.clone();
+
+    let chapter_paths = match &config.chapters {
+        Some(list) => list.clone(),
+        None => list_dir(&canon, "", "md")?,
+    };
+    let mut chapters = Vec::new();
+    for path in chapter_paths {
+        if !is_contained(&path) {
+            let d = Diagnostic::new(Code::OutsideRoot, config_file, config_key_span(&sources, config_file, &path), format!("chapter path `{path}` leaves the spec folder"))
+                .with_help("chapter paths are relative to the folder holding specbook.toml and may not contain `..`");
+            diags.push(d);
+            continue;
+        }
+        let (id, ok) = reader.read(&mut sources, &mut diags, &path);
+        if ok {
+            chapters.push(id);
+        }
+    }
+    let mut registry = |dir: &str| -> Result<Vec<FileId>, LoadError> {
+        let mut ids = Vec::new();
+        if canon.join(dir).is_dir() {
+            for name in list_dir(&canon, dir, "toml")? {
+                let (id, ok) = reader.read(&mut sources, &mut diags, &name);
+                if ok {
+                    ids.push(id);
+                }
+            }
+        }
+        Ok(ids)
+    };
+    let policies = registry("policies")?;
+    let frameworks = registry("frameworks")?;
+    Ok((
+        Loaded {
+            root: root.to_path_buf(),
+            sources,
+            config,
+            config_file,
+            chapters,
+            policies,
+            frameworks,
+        },
+        diags,
+    ))
+}
+
+fn decode_config(sources: &SourceMap, file: FileId) -> (Option<Config>, Vec<Diagnostic>) {
+    let text = &sources.get(file).text;
+    let doc = match toml_json::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let d = Diagnostic::new(
+                Code::ConfigInvalid,
+                file,
+                e.span,
+                format!("invalid TOML: {}", e.message),
+            )
+            .with_help(
+                "fix the TOML syntax; the minimal config is `title = \"…\"` and `version = \"…\"`",
+            );
+            return (None, vec![d]);
+        }
+    };
+    let validator = crate::schema::validator(crate::schema::Kind::Config);
+    let mut diags = toml_json::validate(
+        validator,
+        &doc,
+        file,
+        0,
+        Code::ConfigInvalid,
+        "specbook.toml",
+    );
+    let config: Option<Config> = if diags.is_empty() {
+        serde_json::from_value(doc.value.clone()).ok()
+    } else {
+        None
+    };
+    if let Some(c) = &config {
+        if let Err(e) = regex::Regex::new(c.id_pattern()) {
+            let span = doc.spans_of("/id_pattern").value;
+            diags.push(
+                Diagnostic::new(
+                    Code::ConfigInvalid,
+                    file,
+                    span,
+                    format!("`id_pattern` is not a valid regular expression: {e}"),
+                )
+                .with_help("use Rust `regex` syntax, e.g. `^SDP-[A-Z]{2}-[0-9]{2}$`"),
+            );
+            return (None, diags);
+        }
+        for (key, schema) in &c.extra_fields {
+            if let Err(e) = toml_json::compile(schema) {
+                let span = doc.spans_of(&format!("/extra_fields/{key}")).value;
+                diags.push(
+                    Diagnostic::new(
+                        Code::ConfigInvalid,
+                        file,
+                        span,
+                        format!("extra field `{key}` has an invalid JSON Schema: {e}"),
+                    )
+                    .with_help("give a JSON Schema such as `{ type = \"string\" }`"),
+                );
+            }
+        }
+    }
+    (config, diags)
+}
+
+fn config_key_span(sources: &SourceMap, file: FileId, needle: &str) -> std::ops::Range<usize> {
+    let text = &sources.get(file).text;
+    text.find(needle).map_or(0..0, |i| i..i + needle.len())
+}
+
+/// True when a relative path stays inside its folder.
+pub fn is_contained(path: &str) -> bool {
+    let p = Path::new(path);
+    !path.is_empty()
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+fn list_dir(canon: &Path, dir: &str, ext: &str) -> Result<Vec<String>, LoadError> {
+    let base = canon.join(dir);
+    let mut names = Vec::new();
+    for entry in walkdir::WalkDir::new(&base)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+    {
+        let entry = entry.map_err(|e| LoadError::Io(base.clone(), e.into()))?;
+        let name = entry.file_name().to_string_lossy().to_string();
+        let is_file_like = entry.file_type().is_file() || entry.file_type().is_symlink();
+        if is_file_like && Path::new(&name).extension().is_some_and(|e| e == ext) {
+            names.push(if dir.is_empty() {
+                name
+            } else {
+                format!("{dir}/{name}")
+            });
+        }
+    }
+    Ok(names)
+}
+
+struct Reader<'a> {
+    canon: &'a Path,
+    limits: Limits,
+}
+
+impl Reader<'_> {
+    /// Reads `rel` into the map. Returns its id and whether it is usable.
+    fn read(
+        &self,
+        sources: &mut SourceMap,
+        diags: &mut Vec<Diagnostic>,
+        rel: &str,
+    ) -> (FileId, bool) {
+        match self.read_text(rel) {
+            Ok(text) => (sources.add(SourceFile::new(rel, text)), true),
+            Err((code, message, help, text, at)) => {
+                let id = sources.add(SourceFile::new(rel, text));
+                diags.push(Diagnostic::new(code, id, at..at, message).with_help(help));
+                (id, false)
+            }
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn read_text(&self, rel: &str) -> Result<String, (Code, String, String, String, usize)> {
+        let path = self.canon.join(rel);
+        let io = |e: std::io::Error| {
+            (
+                Code::Io,
+                format!("cannot read `{rel}`: {e}"),
+                "check that the file exists and is readable".to_string(),
+                String::new(),
+                0,
+            )
+        };
+        let real = path.canonicalize().map_err(io)?;
+        if !real.starts_with(self.canon) {
+            return Err((
+                Code::OutsideRoot,
+                format!("`{rel}` resolves outside the spec folder"),
+                "a symlink or path may not lead out of the folder holding specbook.toml; copy the file in instead".into(),
+                String::new(),
+                0,
+            ));
+        }
+        let file = std::fs::File::open(&real).map_err(io)?;
+        let max = self.limits.max_file_bytes;
+        let mut bytes = Vec::new();
+        file.take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > max {
+            return Err((
+                Code::TooLarge,
+                format!("`{rel}` is larger than the limit of {max} bytes"),
+                "split the file, or raise `limits.max_file_bytes` in specbook.toml".into(),
+                String::new(),
+                0,
+            ));
+        }
+        String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let at = lossy
+                .char_indices()
+                .map(|(i, _)| i)
+                .nth(String::from_utf8_lossy(&e.as_bytes()[..at]).chars().count())
+                .unwrap_or(lossy.len());
+            (
+                Code::NotUtf8,
+                format!("`{rel}` is not valid UTF-8"),
+                "save the file as UTF-8".into(),
+                lossy,
+                at,
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containment() {
+        assert!(is_contained("a.md"));
+        assert!(is_contained("./dir/a.md"));
+        assert!(!is_contained("../a.md"));
+        assert!(!is_contained("/etc/passwd"));
+        assert!(!is_contained("a/../../b.md"));
+        assert!(!is_contained(""));
+    }
+}

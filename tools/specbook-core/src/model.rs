@@ -1,0 +1,105 @@
+//! The requirement model produced by `parse`: chapters, requirements, references and the
+//! normative sentences found outside requirements. Plain data; no I/O.
+
+use crate::bcp14::Strength;
+use crate::meta::ReqMeta;
+use crate::source::FileId;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// One parsed chapter file.
+#[derive(Clone, Debug)]
+pub struct Chapter {
+    /// Its file.
+    pub file: FileId,
+    /// File stem, used for the page name (`04-reporting`).
+    pub slug: String,
+    /// Title from the first `#` heading (or the file stem).
+    pub title: String,
+    /// Front matter, verbatim.
+    pub front_matter: BTreeMap<String, Value>,
+    /// Requirements in source order.
+    pub requirements: Vec<Requirement>,
+    /// Normative sentences outside requirements.
+    pub unidentified: Vec<Statement>,
+    /// `[ID]` and `[org/doc]` references in prose.
+    pub references: Vec<Reference>,
+    /// Links to other chapter files or anchors (`other.md#x`, `#x`).
+    pub internal_links: Vec<Reference>,
+    /// Every anchor a link may target in this chapter (heading ids and slugs).
+    pub anchors: Vec<String>,
+    /// Where the Markdown body starts (after front matter).
+    pub body_start: usize,
+}
+
+/// A requirement: a heading with an ID and the body under it.
+#[derive(Clone, Debug)]
+pub struct Requirement {
+    /// Its ID.
+    pub id: String,
+    /// Span of the `{#ID}` attribute text (or the heading).
+    pub id_span: Range<usize>,
+    /// Span of the heading line.
+    pub heading_span: Range<usize>,
+    /// Heading level (1–6).
+    pub level: u8,
+    /// Heading text.
+    pub title: String,
+    /// Titles of the enclosing section headings, outermost first.
+    pub section: Vec<String>,
+    /// Metadata from the `req` block.
+    pub meta: ReqMeta,
+    /// Declared extra metadata keys.
+    pub extra: BTreeMap<String, Value>,
+    /// Spans of metadata values by JSON pointer (`/sources/0`), in file coordinates.
+    pub meta_spans: BTreeMap<String, Range<usize>>,
+    /// Statement as plain text.
+    pub statement: String,
+    /// Markdown source range of the statement.
+    pub statement_span: Range<usize>,
+    /// Rationale as plain text (without the `Rationale:` label).
+    pub rationale: Option<String>,
+    /// Markdown source range of the rationale.
+    pub rationale_span: Option<Range<usize>>,
+    /// From the end of the heading (and req block) to the end of the requirement.
+    pub body_span: Range<usize>,
+    /// BCP 14 keywords found in the statement, normalised, in order.
+    pub keywords: Vec<String>,
+    /// The strongest keyword's strength.
+    pub strength: Strength,
+}
+
+impl Requirement {
+    /// Span of a metadata value, falling back to the heading.
+    pub fn meta_span(&self, pointer: &str) -> Range<usize> {
+        self.meta_spans
+            .get(pointer)
+            .cloned()
+            .unwrap_or_else(|| self.id_span.clone())
+    }
+}
+
+/// A reference from prose or links to a target by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// What is referenced (`SDP-VH-01`, `apache/apache-report-code#x`, `04-x.md#y`).
+    pub target: String,
+    /// Where.
+    pub span: Range<usize>,
+}
+
+/// A normative sentence outside any requirement (legacy drafts).
+#[derive(Clone, Debug)]
+pub struct Statement {
+    /// Sentence text.
+    pub text: String,
+    /// Where.
+    pub span: Range<usize>,
+    /// Keywords found.
+    pub keywords: Vec<String>,
+    /// Strength.
+    pub strength: Strength,
+    /// Enclosing section titles.
+    pub section: Vec<String>,
+}

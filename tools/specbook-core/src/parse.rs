@@ -1,0 +1,747 @@
+//! Stage 2, parse: one chapter's Markdown → [`Chapter`] (requirements, metadata, references,
+//! unidentified normative sentences). The only module that knows pulldown-cmark's event stream,
+//! apart from the HTML renderer.
+
+use crate::bcp14::{self, Strength};
+use crate::config::{Config, HtmlPolicy, slug};
+use crate::diag::{Code, Diagnostic};
+use crate::meta;
+use crate::model::{Chapter, Reference, Requirement, Statement};
+use crate::source::{FileId, SourceFile};
+use crate::toml_json;
+use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use regex::Regex;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// URL prefix the broken-link callback gives `[ID]` references, resolved later.
+pub const REF_SCHEME: &str = "specbook-ref:";
+
+/// The Markdown dialect of chapters.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_FOOTNOTES
+}
+
+/// Whether a bracketed name with no link definition is a cross-reference (rather than literal text):
+/// it contains `/` (a policy document), or it looks like an ID and contains a digit.
+pub fn is_reference_like(name: &str, id_pattern: &Regex) -> bool {
+    static LIKE_ID: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"^[A-Za-z][A-Za-z0-9._()-]*$").expect("static regex")
+    });
+    let name = name.trim();
+    if name.is_empty() || name.chars().any(char::is_whitespace) {
+        return false;
+    }
+    if name.contains('/') {
+        return !name.contains("://");
+    }
+    id_pattern.is_match(name)
+        || (LIKE_ID.is_match(name) && name.chars().any(|c| c.is_ascii_digit()))
+}
+
+/// The broken-link callback shared by parsing and rendering: turns reference-like names into
+/// `specbook-ref:` links.
+pub struct ReferenceCallback<'a>(pub &'a Regex);
+
+impl<'input> pulldown_cmark::BrokenLinkCallback<'input> for ReferenceCallback<'_> {
+    fn handle_broken_link(
+        &mut self,
+        link: BrokenLink<'input>,
+    ) -> Option<(CowStr<'input>, CowStr<'input>)> {
+        is_reference_like(&link.reference, self.0).then(|| {
+            (
+                CowStr::from(format!("{REF_SCHEME}{}", link.reference.trim())),
+                CowStr::from(""),
+            )
+        })
+    }
+}
+
+/// Splits front matter from the body: `(kind, content range, body start)`.
+fn front_matter(text: &str) -> Option<(char, Range<usize>, usize)> {
+    for (fence, kind) in [("+++", '+'), ("---", '-')] {
+        let first = text.lines().next()?;
+        if first.trim_end() != fence {
+            continue;
+        }
+        let start = first.len() + usize::from(text[first.len()..].starts_with('\n'));
+        let mut pos = start;
+        for line in text[start..].split_inclusive('\n') {
+            if line.trim_end() == fence {
+                return Some((kind, start..pos, pos + line.len()));
+            }
+            pos += line.len();
+        }
+    }
+    None
+}
+
+struct Block {
+    text: String,
+    scan: String,
+    map: Vec<(usize, Range<usize>)>,
+    span: Option<Range<usize>>,
+}
+
+impl Block {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            scan: String::new(),
+            map: Vec::new(),
+            span: None,
+        }
+    }
+    fn push(&mut self, s: &str, src: Range<usize>, code: bool) {
+        self.map.push((self.text.len(), src.clone()));
+        self.text.push_str(s);
+        if code {
+            self.scan.extend(std::iter::repeat_n(' ', s.len()));
+        } else {
+            self.scan.push_str(s);
+        }
+        self.extend(src);
+    }
+    fn extend(&mut self, src: Range<usize>) {
+        self.span = Some(match self.span.take() {
+            Some(s) => s.start.min(src.start)..s.end.max(src.end),
+            None => src,
+        });
+    }
+    fn source(&self, r: Range<usize>) -> Range<usize> {
+        let at = |pos: usize| {
+            let i = self
+                .map
+                .partition_point(|(o, _)| *o <= pos)
+                .saturating_sub(1);
+            self.map
+                .get(i)
+                .map_or(0, |(o, src)| (src.start + (pos - o)).min(src.end))
+        };
+        let start = at(r.start);
+        start..at(r.end.saturating_sub(1)).max(start) + 1
+    }
+}
+
+struct Open {
+    req: Requirement,
+    expect_meta: bool,
+    in_rationale: bool,
+}
+
+/// Parses one chapter.
+pub fn parse_chapter(
+    file: FileId,
+    source: &SourceFile,
+    config: &Config,
+    id_pattern: &Regex,
+    meta_validator: &jsonschema::Validator,
+) -> (Chapter, Vec<Diagnostic>) {
+    let text = source.text.as_str();
+    let mut diags = Vec::new();
+    let stem = source
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&source.path)
+        .trim_end_matches(".md")
+        .to_string();
+    let mut chapter = Chapter {
+        file,
+        slug: stem.clone(),
+        title: String::new(),
+        front_matter: BTreeMap::new(),
+        requirements: Vec::new(),
+        unidentified: Vec::new(),
+        references: Vec::new(),
+        internal_links: Vec::new(),
+        anchors: Vec::new(),
+        body_start: 0,
+    };
+    if let Some((kind, content, body_start)) = front_matter(text) {
+        chapter.body_start = body_start;
+        chapter.front_matter = parse_front_matter(
+            kind,
+            &text[content.clone()],
+            content.start,
+            file,
+            source,
+            &mut diags,
+        );
+    }
+    let body = &text[chapter.body_start..];
+    let base = chapter.body_start;
+    let parser =
+        Parser::new_with_broken_link_callback(body, options(), Some(ReferenceCallback(id_pattern)))
+            .into_offset_iter();
+
+    let mut depth = 0usize;
+    let mut sections: Vec<(u8, String)> = Vec::new();
+    let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
+    let mut open: Option<Open> = None;
+    let mut block = Block::new();
+    let mut in_code: Option<(bool, Range<usize>, Option<Range<usize>>)> = None; // (is req, block span, content span)
+    let mut image_depth = 0usize;
+
+    for (event, range) in parser {
+        let range = range.start + base..range.end + base;
+        match &event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > config.limits.max_nesting {
+                    diags.push(
+                        Diagnostic::new(Code::TooDeep, file, range.start..range.start + 1, format!("Markdown nesting deeper than {} levels", config.limits.max_nesting))
+                            .with_help("flatten the nested lists or quotes, or raise `limits.max_nesting` in specbook.toml"),
+                    );
+                    chapter.requirements.clear();
+                    return (chapter, diags);
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                flush(
+                    &mut block,
+                    &mut open,
+                    &mut chapter,
+                    &sections,
+                    file,
+                    &mut diags,
+                );
+                if let Some(o) = open.as_mut() {
+                    o.expect_meta = false;
+                }
+                heading = Some((level as u8, id.map(|s| s.to_string()), range, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let Some((level, id, span, title)) = heading.take() else {
+                    continue;
+                };
+                let title = title.trim().to_string();
+                if open.as_ref().is_some_and(|o| level <= o.req.level) {
+                    close(open.take(), span.start, &mut chapter, file, &mut diags);
+                }
+                chapter
+                    .anchors
+                    .push(id.clone().unwrap_or_else(|| slug(&title)));
+                match id {
+                    Some(id) => {
+                        if let Some(prev) = open.take() {
+                            close(Some(prev), span.start, &mut chapter, file, &mut diags);
+                        }
+                        let line = &text[span.clone()];
+                        let id_span = line.rfind(&format!("#{id}")).map_or(span.clone(), |i| {
+                            span.start + i + 1..span.start + i + 1 + id.len()
+                        });
+                        open = Some(Open {
+                            req: Requirement {
+                                id,
+                                id_span,
+                                heading_span: span.clone(),
+                                level,
+                                title,
+                                section: sections.iter().map(|(_, t)| t.clone()).collect(),
+                                meta: meta::ReqMeta::default(),
+                                extra: BTreeMap::new(),
+                                meta_spans: BTreeMap::new(),
+                                statement: String::new(),
+                                statement_span: span.end..span.end,
+                                rationale: None,
+                                rationale_span: None,
+                                body_span: span.end..text.len(),
+                                keywords: Vec::new(),
+                                strength: Strength::None,
+                            },
+                            expect_meta: true,
+                            in_rationale: false,
+                        });
+                    }
+                    None if level == 1 && chapter.title.is_empty() => chapter.title = title,
+                    None if open.is_none() => {
+                        sections.retain(|(l, _)| *l < level);
+                        if level > 1 {
+                            sections.push((level, title));
+                        }
+                    }
+                    None => {}
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                flush(
+                    &mut block,
+                    &mut open,
+                    &mut chapter,
+                    &sections,
+                    file,
+                    &mut diags,
+                );
+                let is_req = matches!(&kind, CodeBlockKind::Fenced(info) if info.trim() == "req");
+                if is_req && !open.as_ref().is_some_and(|o| o.expect_meta) {
+                    diags.push(
+                        Diagnostic::new(Code::ReqBlockInvalid, file, range.start..range.start + 3, "a `req` block must directly follow a requirement heading")
+                            .with_help("move the block right under a heading with an ID such as `### Title {#ID-1}`"),
+                    );
+                }
+                let is_req = is_req && open.as_ref().is_some_and(|o| o.expect_meta);
+                if let Some(o) = open.as_mut() {
+                    o.expect_meta = false;
+                }
+                in_code = Some((is_req, range, None));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((true, span, content)) = in_code.take()
+                    && let Some(o) = open.as_mut()
+                {
+                    read_req_block(o, span, content, text, file, meta_validator, &mut diags);
+                }
+            }
+            Event::Text(t) if in_code.is_some() => {
+                if let Some((_, _, content)) = in_code.as_mut() {
+                    *content = Some(match content.take() {
+                        Some(c) => c.start..range.end,
+                        None => range.clone(),
+                    });
+                }
+                let _ = t;
+            }
+            Event::Text(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.3.push_str(&t);
+                } else if image_depth == 0 {
+                    block.push(&t, range, false);
+                }
+            }
+            Event::Code(t) => {
+                if let Some(h) = heading.as_mut() {
+                    h.3.push_str(&t);
+                } else {
+                    block.push(&t, range, true);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak if heading.is_none() => {
+                block.push(" ", range, false);
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let is_comment = h.trim_start().starts_with("<!--");
+                if !is_comment && config.html == HtmlPolicy::Reject {
+                    let end = text[range.clone()]
+                        .find('\n')
+                        .map_or(range.end, |i| range.start + i);
+                    diags.push(
+                        Diagnostic::new(Code::RawHtml, file, range.start..end.max(range.start + 1), "raw HTML is not allowed in specification sources")
+                            .with_label("raw HTML")
+                            .with_help("write it in Markdown, or set `html = \"sanitize\"` in specbook.toml to allow a safe subset"),
+                    );
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                if let Some(o) = open.as_mut() {
+                    o.expect_meta = false;
+                }
+                link(&dest_url, range, &mut chapter, file, &mut diags);
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                image_depth += 1;
+                link(&dest_url, range, &mut chapter, file, &mut diags);
+            }
+            Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
+            Event::Start(Tag::Paragraph | Tag::Item | Tag::Table(_) | Tag::BlockQuote(_)) => {
+                flush(
+                    &mut block,
+                    &mut open,
+                    &mut chapter,
+                    &sections,
+                    file,
+                    &mut diags,
+                );
+                if let Some(o) = open.as_mut() {
+                    o.expect_meta = false;
+                }
+            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            ) => {
+                flush(
+                    &mut block,
+                    &mut open,
+                    &mut chapter,
+                    &sections,
+                    file,
+                    &mut diags,
+                );
+            }
+            _ => {}
+        }
+    }
+    flush(
+        &mut block,
+        &mut open,
+        &mut chapter,
+        &sections,
+        file,
+        &mut diags,
+    );
+    close(open.take(), text.len(), &mut chapter, file, &mut diags);
+    if chapter.title.is_empty() {
+        chapter.title = stem;
+        diags.push(
+            Diagnostic::new(
+                Code::MissingTitle,
+                file,
+                base..base,
+                "chapter has no `#` heading",
+            )
+            .with_help(
+                "start the chapter with a level-1 heading such as `# Vulnerability reporting`",
+            ),
+        );
+    }
+    (chapter, diags)
+}
+
+fn parse_front_matter(
+    kind: char,
+    content: &str,
+    offset: usize,
+    file: FileId,
+    source: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Value> {
+    let parsed: Result<Value, (String, Range<usize>)> = if kind == '+' {
+        toml_json::parse(content)
+            .map(|d| d.value)
+            .map_err(|e| (e.message, e.span.start + offset..e.span.end + offset))
+    } else {
+        serde_saphyr::from_str::<Value>(content).map_err(|e| {
+            let at = e.location().map_or(offset, |l| {
+                let (line, _) = source.line_col(offset);
+                let r = source.line_range(line + l.line().saturating_sub(1) as usize);
+                (r.start + l.column().saturating_sub(1) as usize).min(r.end)
+            });
+            (
+                e.to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid YAML")
+                    .to_string(),
+                at..at,
+            )
+        })
+    };
+    match parsed {
+        Ok(Value::Object(map)) => map.into_iter().collect(),
+        Ok(Value::Null) => BTreeMap::new(),
+        Ok(_) => {
+            diags.push(
+                Diagnostic::new(
+                    Code::FrontMatterInvalid,
+                    file,
+                    offset..offset,
+                    "front matter must be a table of keys",
+                )
+                .with_help("write `key = \"value\"` lines (TOML) or `Key: value` lines (YAML)"),
+            );
+            BTreeMap::new()
+        }
+        Err((message, span)) => {
+            let lang = if kind == '+' { "TOML" } else { "YAML" };
+            diags.push(
+                Diagnostic::new(
+                    Code::FrontMatterInvalid,
+                    file,
+                    span,
+                    format!("invalid {lang} front matter: {message}"),
+                )
+                .with_help(format!(
+                    "fix the {lang} between the `{0}{0}{0}` lines",
+                    kind
+                )),
+            );
+            BTreeMap::new()
+        }
+    }
+}
+
+fn read_req_block(
+    o: &mut Open,
+    span: Range<usize>,
+    content: Option<Range<usize>>,
+    text: &str,
+    file: FileId,
+    validator: &jsonschema::Validator,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let block_src = &text[span.clone()];
+    let fence_len = block_src
+        .chars()
+        .take_while(|&c| c == '`' || c == '~')
+        .count()
+        .max(3);
+    let fence_char = block_src.chars().next().unwrap_or('`');
+    let closed = block_src
+        .trim_end()
+        .lines()
+        .skip(1)
+        .last()
+        .is_some_and(|l| {
+            let l = l.trim();
+            l.len() >= fence_len && l.chars().all(|c| c == fence_char)
+        });
+    if !closed {
+        diags.push(
+            Diagnostic::new(
+                Code::ReqBlockUnterminated,
+                file,
+                span.start..span.start + fence_len,
+                "`req` block is never closed",
+            )
+            .with_label("opened here")
+            .with_help(format!(
+                "add a line `{}` after the metadata",
+                fence_char.to_string().repeat(fence_len)
+            )),
+        );
+        return;
+    }
+    let content = content.unwrap_or(span.start..span.start);
+    let toml_text = &text[content.clone()];
+    match toml_json::parse(toml_text) {
+        Err(e) => diags.push(
+            Diagnostic::new(
+                Code::ReqBlockInvalid,
+                file,
+                e.span.start + content.start..e.span.end + content.start,
+                format!("invalid TOML in `req` block: {}", e.message),
+            )
+            .with_help("the `req` block holds TOML such as `sources = [\"org/doc\"]`"),
+        ),
+        Ok(doc) => {
+            let (m, extra, d) = meta::decode(&doc, validator, file, content.start);
+            diags.extend(d);
+            o.req.meta = m;
+            o.req.extra = extra;
+            o.req.meta_spans = doc
+                .spans
+                .iter()
+                .map(|(k, s)| {
+                    (
+                        k.clone(),
+                        s.value.start + content.start..s.value.end + content.start,
+                    )
+                })
+                .collect();
+        }
+    }
+    o.req.body_span.start = span.end;
+    o.req.statement_span = span.end..span.end;
+}
+
+fn link(
+    dest: &str,
+    range: Range<usize>,
+    chapter: &mut Chapter,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let Some(target) = dest.strip_prefix(REF_SCHEME) {
+        chapter.references.push(Reference {
+            target: target.to_string(),
+            span: range,
+        });
+        return;
+    }
+    match link_scheme(dest) {
+        Some(s) if matches!(s.as_str(), "http" | "https" | "mailto") => {}
+        Some(s) => diags.push(
+            Diagnostic::new(
+                Code::UnsafeLink,
+                file,
+                range,
+                format!("link scheme `{s}:` is not allowed"),
+            )
+            .with_help("use an http, https, mailto or relative link"),
+        ),
+        None => {
+            let path = dest.split('#').next().unwrap_or("");
+            if path.ends_with(".md") || (path.is_empty() && dest.starts_with('#')) {
+                chapter.internal_links.push(Reference {
+                    target: dest.to_string(),
+                    span: range,
+                });
+            }
+        }
+    }
+}
+
+/// The scheme of a URL as a browser would read it (control characters and white space removed,
+/// lower-cased), or `None` for a relative URL.
+pub fn link_scheme(dest: &str) -> Option<String> {
+    let cleaned: String = dest
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    let colon = cleaned.find(':')?;
+    let before = &cleaned[..colon];
+    if before.contains(['/', '?', '#']) {
+        return None;
+    }
+    Some(before.to_ascii_lowercase())
+}
+
+fn flush(
+    block: &mut Block,
+    open: &mut Option<Open>,
+    chapter: &mut Chapter,
+    sections: &[(u8, String)],
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let b = std::mem::replace(block, Block::new());
+    let Some(span) = b.span.clone() else { return };
+    if b.text.trim().is_empty() {
+        return;
+    }
+    for hit in bcp14::nonstandard(&b.scan) {
+        diags.push(
+            Diagnostic::new(
+                Code::NonstandardKeyword,
+                file,
+                b.source(hit.range),
+                format!("`{}` is not a BCP 14 keyword", hit.text),
+            )
+            .with_help("use one of MUST, MUST NOT, SHOULD, SHOULD NOT, MAY (RFC 2119, RFC 8174)"),
+        );
+    }
+    let statement_mode = open.as_ref().is_some_and(|o| !o.in_rationale)
+        && !b.text.trim_start().starts_with("Rationale:");
+    if let Some(o) = open.as_mut() {
+        if statement_mode {
+            for hit in bcp14::keywords(&b.scan) {
+                o.req.keywords.push(hit.text);
+            }
+            for hit in bcp14::lowercase(&b.scan) {
+                diags.push(
+                    Diagnostic::new(
+                        Code::LowercaseKeyword,
+                        file,
+                        b.source(hit.range),
+                        format!("lower-case `{}` in a requirement statement", hit.text),
+                    )
+                    .with_help(format!(
+                        "write `{}` if it is normative, or rephrase (e.g. `can`, `is expected to`)",
+                        hit.text.to_uppercase()
+                    )),
+                );
+            }
+            let r = &mut o.req;
+            if r.statement.is_empty() {
+                r.statement_span = span;
+            } else {
+                r.statement.push_str("\n\n");
+                r.statement_span.end = span.end;
+            }
+            r.statement.push_str(b.text.trim());
+            return;
+        }
+        o.in_rationale = true;
+        let text = b.text.trim();
+        let text = text.strip_prefix("Rationale:").unwrap_or(text).trim();
+        match (&mut o.req.rationale, &mut o.req.rationale_span) {
+            (Some(r), Some(s)) => {
+                r.push_str("\n\n");
+                r.push_str(text);
+                s.end = span.end;
+            }
+            _ => {
+                o.req.rationale = Some(text.to_string());
+                o.req.rationale_span = Some(span);
+            }
+        }
+    }
+    // Outside a statement: every normative sentence is reported once.
+    for sentence in bcp14::sentences(&b.scan) {
+        let hits = bcp14::keywords(&b.scan[sentence.clone()]);
+        if hits.is_empty() {
+            continue;
+        }
+        let keywords: Vec<String> = hits.into_iter().map(|h| h.text).collect();
+        let strength = bcp14::strongest(keywords.iter().map(String::as_str));
+        let src = b.source(sentence.clone());
+        let where_ = if open.is_some() {
+            "in a rationale"
+        } else {
+            "outside any requirement"
+        };
+        diags.push(
+            Diagnostic::new(Code::UnidentifiedStatement, file, src.clone(), format!("normative statement ({}) {where_}", keywords.join(", ")))
+                .with_help("make it a requirement: put it under a heading with an ID such as `### Title {#ID-1}` (`specbook ids --assign` can do this), or quote the keyword to mention it"),
+        );
+        chapter.unidentified.push(Statement {
+            text: b.text[sentence].to_string(),
+            span: src,
+            keywords,
+            strength,
+            section: sections.iter().map(|(_, t)| t.clone()).collect(),
+        });
+    }
+}
+
+fn close(
+    open: Option<Open>,
+    end: usize,
+    chapter: &mut Chapter,
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(o) = open else { return };
+    let mut r = o.req;
+    r.body_span.end = end.max(r.body_span.start);
+    r.strength = bcp14::strongest(r.keywords.iter().map(String::as_str));
+    if r.keywords.is_empty() && r.meta.status != meta::ReqStatus::Withdrawn {
+        diags.push(
+            Diagnostic::new(Code::MissingKeyword, file, r.id_span.clone(), format!("requirement `{}` has no BCP 14 keyword", r.id))
+                .with_label("this requirement")
+                .with_help("state it with MUST, SHOULD or MAY in the statement, or set `status = \"withdrawn\"` for a tombstone"),
+        );
+    }
+    chapter.requirements.push(r);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_kinds() {
+        assert_eq!(front_matter("+++\na = 1\n+++\n# T"), Some(('+', 4..10, 14)));
+        assert_eq!(front_matter("---\nA: 1\n---\n"), Some(('-', 4..9, 13)));
+        assert_eq!(front_matter("# T\n"), None);
+    }
+
+    #[test]
+    fn schemes() {
+        assert_eq!(
+            link_scheme("java\tscript:alert(1)").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(link_scheme("JAVASCRIPT:x").as_deref(), Some("javascript"));
+        assert_eq!(link_scheme("other.md#a:b"), None);
+        assert_eq!(link_scheme("https://x").as_deref(), Some("https"));
+    }
+
+    #[test]
+    fn reference_like_names() {
+        let re = Regex::new(crate::config::DEFAULT_ID_PATTERN).expect("regex");
+        assert!(is_reference_like("SDP-VH-01", &re));
+        assert!(is_reference_like("apache/apache-report-code", &re));
+        assert!(!is_reference_like("see note", &re));
+        assert!(!is_reference_like("https://x/y", &re));
+    }
+}

@@ -1,0 +1,121 @@
+//! `specbook`: the thin command-line front end. Parses arguments, runs the library pipeline,
+//! prints diagnostics, and maps the outcome to an exit code (0 clean, 1 spec errors, 2 usage or I/O).
+
+mod build;
+mod report;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Write, check and publish specifications with machine-readable requirement IDs.
+#[derive(Parser, Debug)]
+#[command(name = "specbook", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub(crate) enum DiagFormat {
+    /// For people: file:line:col, the source line, the span marked, a hint.
+    Human,
+    /// One JSON document on stdout (schema/diagnostics.schema.json).
+    Json,
+}
+
+/// Flags shared by commands that report diagnostics.
+#[derive(clap::Args, Debug)]
+pub(crate) struct DiagArgs {
+    /// Diagnostic output format.
+    #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+    pub(crate) format: DiagFormat,
+    /// Treat warnings as errors (exit 1 when any warning is reported).
+    #[arg(long)]
+    pub(crate) deny_warnings: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a spec folder and report every problem.
+    Check {
+        /// The spec folder (holding specbook.toml).
+        #[arg(default_value = "spec")]
+        dir: PathBuf,
+        #[command(flatten)]
+        diag: DiagArgs,
+    },
+    /// Check a spec and write its catalogue, schemas and checksums into the output folder.
+    Build {
+        /// The spec folder (holding specbook.toml).
+        #[arg(default_value = "spec")]
+        dir: PathBuf,
+        /// Output folder; replaced as a whole, and only when the build succeeds.
+        #[arg(long, short, default_value = "build")]
+        out: PathBuf,
+        #[command(flatten)]
+        diag: DiagArgs,
+    },
+    /// Print the framework-items × requirements and requirements × organisations matrices.
+    Coverage {
+        /// The spec folder (holding specbook.toml).
+        #[arg(default_value = "spec")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CoverageFormat::Text)]
+        format: CoverageFormat,
+    },
+}
+
+/// Formats of `specbook coverage`.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum CoverageFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env = specbook_core::pipeline::Env {
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse().ok()),
+    };
+    let result = match cli.command {
+        Command::Check { dir, diag } => build::check(&dir, &diag, &env),
+        Command::Build { dir, out, diag } => build::build(&dir, &out, &diag, &env),
+        Command::Coverage { dir, format } => coverage(&dir, format, &env),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn coverage(
+    dir: &std::path::Path,
+    format: CoverageFormat,
+    env: &specbook_core::pipeline::Env,
+) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    use specbook_core::coverage_render::{Flavour, render};
+    let checked = specbook_core::pipeline::check(dir, env)?;
+    let out = match format {
+        CoverageFormat::Text => render(&checked.catalogue, Flavour::Text),
+        CoverageFormat::Markdown => render(&checked.catalogue, Flavour::Markdown),
+        CoverageFormat::Json => {
+            specbook_core::schema::to_pretty(&serde_json::to_value(&checked.catalogue.coverage)?)
+        }
+    };
+    print!("{out}");
+    let errors = checked.catalogue.diagnostics.errors;
+    if errors > 0 {
+        eprintln!("note: the spec has {errors} error(s); run `specbook check` to see them");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
