@@ -96,9 +96,22 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
             diags.push(d);
             continue;
         }
+        let before = diags.len();
         let (id, ok) = reader.read(&mut sources, &mut diags, &path);
         if ok {
             chapters.push(id);
+        } else if config.chapters.is_some() {
+            // A listed chapter that cannot be read: point at its entry in the list.
+            let span = config_key_span(&sources, config_file, &format!("\"{path}\""));
+            for d in &mut diags[before..] {
+                if d.code == Code::Io {
+                    d.primary = crate::diag::Label {
+                        file: config_file,
+                        span: span.clone(),
+                        message: "listed here".into(),
+                    };
+                }
+            }
         }
     }
     let mut registry = |dir: &str| -> Result<Vec<FileId>, LoadError> {

@@ -28,8 +28,9 @@ pub fn options() -> Options {
 }
 
 /// Whether a bracketed name with no link definition is a cross-reference (rather than literal text):
-/// it contains `/` (a policy document), or it looks like an ID and contains a digit.
-pub fn is_reference_like(name: &str, id_pattern: &Regex) -> bool {
+/// it contains `/` (a policy document), or it looks like an ID (letters, digits, `-._()`, starting
+/// with a letter) and contains a digit. `[note]` stays text; `[SDP-VH-01]` and `[X-1]` are references.
+pub fn is_reference_like(name: &str, _id_pattern: &Regex) -> bool {
     static LIKE_ID: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         Regex::new(r"^[A-Za-z][A-Za-z0-9._()-]*$").expect("static regex")
     });
@@ -40,8 +41,7 @@ pub fn is_reference_like(name: &str, id_pattern: &Regex) -> bool {
     if name.contains('/') {
         return !name.contains("://");
     }
-    id_pattern.is_match(name)
-        || (LIKE_ID.is_match(name) && name.chars().any(|c| c.is_ascii_digit()))
+    LIKE_ID.is_match(name) && name.chars().any(|c| c.is_ascii_digit())
 }
 
 /// The broken-link callback shared by parsing and rendering: turns reference-like names into
@@ -504,7 +504,7 @@ fn read_req_block(
             )
             .with_label("opened here")
             .with_help(format!(
-                "add a line `{}` after the metadata",
+                "add a closing fence line ({}) after the metadata",
                 fence_char.to_string().repeat(fence_len)
             )),
         );
@@ -742,6 +742,8 @@ mod tests {
         assert!(is_reference_like("SDP-VH-01", &re));
         assert!(is_reference_like("apache/apache-report-code", &re));
         assert!(!is_reference_like("see note", &re));
+        assert!(!is_reference_like("note", &re));
+        assert!(is_reference_like("AC-2(1)", &re));
         assert!(!is_reference_like("https://x/y", &re));
     }
 }

@@ -135,7 +135,9 @@ fn coverage_diagnostics(
     }
     if has_policies {
         for id in &summary.requirements_without_source {
-            if let Some(&(c, r)) = linked.ids.get(id) {
+            if let Some(&(c, r)) = linked.ids.get(id)
+                && chapters[c].requirements[r].meta.sources.is_empty()
+            {
                 let req = &chapters[c].requirements[r];
                 diags.push(
                     Diagnostic::new(Code::NoSource, chapters[c].file, req.id_span.clone(), format!("requirement `{id}` cites no policy document"))

@@ -73,11 +73,11 @@ fn decode<T: serde::de::DeserializeOwned>(
         Code::RegistryInvalid,
         what,
     );
-    if !diags.is_empty() {
-        return (None, diags);
-    }
+    // Keep an entry that still decodes (e.g. one item lacks a reason) so that citations of it do
+    // not cascade into "unknown" errors; the schema errors above already fail the build.
     match serde_json::from_value(doc.value.clone()) {
         Ok(v) => (Some((v, doc)), diags),
+        Err(_) if !diags.is_empty() => (None, diags),
         Err(e) => (
             None,
             vec![Diagnostic::new(

@@ -10,6 +10,7 @@ pub const SCHEMA_BASE: &str = "https://specbook.dev/schema/v1/";
 /// Generates the schema of `T` with `$id` = [`SCHEMA_BASE`] + `file_name`.
 pub fn generate<T: JsonSchema>(file_name: &str) -> Value {
     let mut value = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+    simplify_enums(&mut value);
     if let Value::Object(map) = &mut value {
         let mut out = serde_json::Map::new();
         out.insert(
@@ -24,6 +25,59 @@ pub fn generate<T: JsonSchema>(file_name: &str) -> Value {
         return Value::Object(out);
     }
     value
+}
+
+/// Rewrites `oneOf: [{const, description}, …]` (schemars' form for documented unit enums) as
+/// `enum: […]` with the descriptions joined, so validators report "not one of …".
+fn simplify_enums(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let consts: Option<Vec<(Value, String)>> = map
+                .get("oneOf")
+                .and_then(Value::as_array)
+                .and_then(|branches| {
+                    branches
+                        .iter()
+                        .map(|b| {
+                            let o = b.as_object()?;
+                            let c = o.get("const")?.clone();
+                            let extra = o
+                                .keys()
+                                .any(|k| !matches!(k.as_str(), "const" | "description" | "type"));
+                            (!extra).then(|| {
+                                (
+                                    c,
+                                    o.get("description")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or("")
+                                        .to_string(),
+                                )
+                            })
+                        })
+                        .collect()
+                });
+            if let Some(consts) = consts {
+                map.remove("oneOf");
+                let docs: Vec<String> = consts
+                    .iter()
+                    .filter(|(_, d)| !d.is_empty())
+                    .map(|(c, d)| format!("`{}`: {d}", c.as_str().unwrap_or_default()))
+                    .collect();
+                map.insert(
+                    "enum".into(),
+                    Value::Array(consts.into_iter().map(|(c, _)| c).collect()),
+                );
+                if !docs.is_empty() && !map.contains_key("description") {
+                    map.insert("description".into(), Value::String(docs.join("; ")));
+                }
+            }
+            for v in map.values_mut() {
+                simplify_enums(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(simplify_enums),
+        _ => {}
+    }
 }
 
 /// Every committed schema: file name and content.

@@ -1,0 +1,68 @@
+//! One fixture per diagnostic code (`tests/diagnostics/<code>-<name>/`, holding the failing and
+//! the clean case), each snapshotted in the human rendering.
+
+use specbook_core::diag::{Code, DiagnosticCounts};
+use specbook_core::diag_render;
+use specbook_core::pipeline::{Env, check};
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/diagnostics")
+}
+
+/// Codes that only the site renderer can raise; their fixtures live with the site tests.
+const RENDER_ONLY: &[Code] = &[Code::TemplateError];
+
+fn render(dir: &Path) -> (String, Vec<Code>) {
+    let checked = check(dir, &Env::default()).expect("fixture loads");
+    let mut out = String::new();
+    for d in &checked.diagnostics {
+        out.push_str(&diag_render::human(d, &checked.loaded.sources, false));
+        out.push_str("\n\n");
+    }
+    out.push_str(&diag_render::summary(&DiagnosticCounts::of(
+        &checked.diagnostics,
+    )));
+    (out, checked.diagnostics.iter().map(|d| d.code).collect())
+}
+
+#[test]
+fn every_code_has_a_fixture_that_raises_it() {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures())
+        .expect("fixtures folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    for code in Code::ALL.iter().filter(|c| !RENDER_ONLY.contains(c)) {
+        let expected = format!("{}-{}", code.as_str(), code.name());
+        assert!(
+            names.contains(&expected),
+            "missing fixture tests/diagnostics/{expected}"
+        );
+    }
+    for name in names {
+        let code = Code::ALL
+            .iter()
+            .find(|c| name == format!("{}-{}", c.as_str(), c.name()))
+            .unwrap_or_else(|| panic!("fixture {name} names no code"));
+        let (rendered, codes) = render(&fixtures().join(&name));
+        assert!(
+            codes.contains(code),
+            "fixture {name} does not raise {}:\n{rendered}",
+            code.as_str()
+        );
+        insta::assert_snapshot!(name, rendered);
+    }
+}
+
+#[test]
+fn human_rendering_shows_file_line_col_and_marks_the_span() {
+    let (rendered, _) = render(&fixtures().join("SB020-duplicate-id"));
+    assert!(
+        rendered.contains("error[SB020]: requirement ID `X-1` is used twice"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("--> 02-two.md:3:"), "{rendered}");
+    assert!(rendered.contains("^^^"), "{rendered}");
+    assert!(rendered.contains("first used here"), "{rendered}");
+}
