@@ -1,0 +1,308 @@
+//! End-to-end tests of the `specbook` binary: exit codes, the catalogue of a minimal spec,
+//! hostile input, determinism, and failed builds that leave the previous output intact.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn specbook(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_specbook"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally, not by a signal")
+}
+
+fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
+    std::fs::write(dir.join(name), content).expect("write");
+}
+
+fn spec_in(tmp: &Path, chapters: &[(&str, &[u8])]) -> PathBuf {
+    let dir = tmp.join("spec");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    write(
+        &dir,
+        "specbook.toml",
+        "title = \"T\"\nversion = \"0.1.0\"\n",
+    );
+    for (name, text) in chapters {
+        write(&dir, name, text);
+    }
+    dir
+}
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for e in walk(dir) {
+        out.push((
+            e.strip_prefix(dir)
+                .expect("prefix")
+                .to_string_lossy()
+                .to_string(),
+            std::fs::read(&e).expect("read"),
+        ));
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read_dir") {
+        let p = e.expect("entry").path();
+        if p.is_dir() {
+            files.extend(walk(&p));
+        } else {
+            files.push(p);
+        }
+    }
+    files
+}
+
+#[test]
+fn minimal_spec_builds_a_catalogue_with_a_must_requirement() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let o = specbook(&[
+        "build",
+        repo()
+            .join("tests/projects/minimal")
+            .to_str()
+            .expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let cat: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
+            .expect("json");
+    let reqs = cat["requirements"].as_array().expect("requirements");
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0]["id"], "X-1");
+    assert_eq!(reqs[0]["title"], "A title");
+    assert_eq!(reqs[0]["strength"], "must");
+    assert_eq!(reqs[0]["keywords"], serde_json::json!(["MUST"]));
+    assert_eq!(
+        reqs[0]["source"],
+        serde_json::json!({"file": "01.md", "line": 3, "column": 1})
+    );
+    assert!(
+        reqs[0]["content_hash"]
+            .as_str()
+            .expect("hash")
+            .starts_with("sha256:")
+    );
+    assert!(out.join("SHA256SUMS").exists());
+    assert!(out.join("schema/catalogue.schema.json").exists());
+}
+
+#[test]
+fn our_spec_checks_with_zero_diagnostics() {
+    let o = specbook(&[
+        "check",
+        repo().join("spec").to_str().expect("utf8"),
+        "--deny-warnings",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("0 errors, 0 warnings, 0 notes"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn exit_codes_distinguish_spec_errors_from_usage_errors() {
+    let bad = repo().join("tests/diagnostics/SB020-duplicate-id");
+    assert_eq!(code(&specbook(&["check", bad.to_str().expect("utf8")])), 1);
+    let missing = specbook(&["check", "/nonexistent/spec"]);
+    assert_eq!(code(&missing), 2);
+    assert!(
+        stderr(&missing).contains("cannot read"),
+        "{}",
+        stderr(&missing)
+    );
+    let not_spec = tempfile::tempdir().expect("tmp");
+    let o = specbook(&["check", not_spec.path().to_str().expect("utf8")]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("no specbook.toml"), "{}", stderr(&o));
+    assert_eq!(code(&specbook(&["check", "--no-such-flag"])), 2);
+}
+
+#[test]
+fn warnings_fail_only_with_deny_warnings() {
+    let dir = repo().join("tests/diagnostics/SB032-lowercase-keyword");
+    let dir = dir.to_str().expect("utf8");
+    assert_eq!(code(&specbook(&["check", dir])), 0);
+    assert_eq!(code(&specbook(&["check", dir, "--deny-warnings"])), 1);
+}
+
+#[test]
+fn json_diagnostics_carry_code_and_position() {
+    let dir = repo().join("tests/diagnostics/SB020-duplicate-id");
+    let o = specbook(&["check", dir.to_str().expect("utf8"), "--format", "json"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json on stdout");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "SB020");
+    assert_eq!(d["name"], "duplicate-id");
+    assert_eq!(d["location"]["file"], "02-two.md");
+    assert_eq!(d["location"]["line"], 3);
+    assert_eq!(d["related"][0]["file"], "01-one.md");
+    assert_eq!(v["summary"]["errors"], 1);
+}
+
+/// Runs `build` on a hostile spec: it must exit 1 with `code`, never panic, and write nothing.
+fn assert_refused(tmp: &Path, spec: &Path, code_str: &str) {
+    let out = tmp.join("out");
+    let before: Vec<_> = std::fs::read_dir(tmp)
+        .expect("ls")
+        .map(|e| e.expect("e").file_name())
+        .collect();
+    let o = specbook(&[
+        "build",
+        spec.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(code_str),
+        "expected {code_str}:\n{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    let after: Vec<_> = std::fs::read_dir(tmp)
+        .expect("ls")
+        .map(|e| e.expect("e").file_name())
+        .collect();
+    assert_eq!(before, after, "nothing may be written on a failed build");
+}
+
+#[test]
+fn a_50_mb_chapter_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let big = vec![b'a'; 50 * 1024 * 1024];
+    let spec = spec_in(
+        tmp.path(),
+        &[
+            ("01.md", b"# Fine\n\n### R {#X-1}\n\nIt MUST work.\n"),
+            ("02-big.md", &big),
+        ],
+    );
+    assert_refused(tmp.path(), &spec, "SB003");
+}
+
+#[test]
+fn a_10000_deep_nested_list_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let deep = format!("# Deep\n\n{}x\n", "- ".repeat(10_000));
+    let quotes = format!("# Quotes\n\n{}x\n", "> ".repeat(10_000));
+    let spec = spec_in(
+        tmp.path(),
+        &[("01.md", deep.as_bytes()), ("02.md", quotes.as_bytes())],
+    );
+    assert_refused(tmp.path(), &spec, "SB005");
+}
+
+#[test]
+fn invalid_utf8_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(tmp.path(), &[("01.md", b"# Caf\xe9\n")]);
+    assert_refused(tmp.path(), &spec, "SB002");
+}
+
+#[test]
+fn an_unterminated_req_block_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(
+        tmp.path(),
+        &[(
+            "01.md",
+            b"# T\n\n### R {#X-1}\n\n```req\nsince = \"0.1.0\"\n\nIt MUST work.\n",
+        )],
+    );
+    assert_refused(tmp.path(), &spec, "SB013");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_out_of_the_spec_folder_is_not_followed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let secret = tmp.path().join("secret.md");
+    write(tmp.path(), "secret.md", "# Secret\n\nTOP-SECRET-CONTENT\n");
+    let spec = spec_in(
+        tmp.path(),
+        &[("01.md", b"# T\n\n### R {#X-1}\n\nIt MUST work.\n")],
+    );
+    std::os::unix::fs::symlink(&secret, spec.join("02-link.md")).expect("symlink");
+    let out = tmp.path().join("out");
+    let o = specbook(&[
+        "build",
+        spec.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("SB004"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("TOP-SECRET"), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn identical_input_gives_byte_identical_output() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = repo().join("spec");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let o = specbook(&[
+            "build",
+            spec.to_str().expect("utf8"),
+            "--out",
+            out.to_str().expect("utf8"),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert!(ta.len() > 5);
+    assert!(ta == tb, "two builds differ");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_intact() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(
+        tmp.path(),
+        &[("01.md", b"# T\n\n### R {#X-1}\n\nIt MUST work.\n")],
+    );
+    let out = tmp.path().join("out");
+    let args = [
+        "build",
+        spec.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ];
+    assert_eq!(code(&specbook(&args)), 0);
+    let before = tree(&out);
+    write(
+        &spec,
+        "02.md",
+        "# Broken\n\n### Dup {#X-1}\n\nIt MUST fail.\n",
+    );
+    let o = specbook(&args);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("left unchanged"), "{}", stderr(&o));
+    assert!(before == tree(&out), "output changed after a failed build");
+}
