@@ -38,6 +38,8 @@ pub struct Checked {
     pub catalogue: Catalogue,
     /// Every diagnostic, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// The environment the pipeline ran with.
+    pub env: Env,
 }
 
 impl Checked {
@@ -113,6 +115,7 @@ pub fn check(root: &Path, env: &Env) -> Result<Checked, LoadError> {
         id_pattern,
         catalogue,
         diagnostics: diags,
+        env: env.clone(),
     })
 }
 

@@ -142,6 +142,65 @@ pub fn validator(kind: Kind) -> &'static jsonschema::Validator {
     cell.get_or_init(|| crate::toml_json::compile(&schema()).expect("generated schemas compile"))
 }
 
+/// A copy of `schema` whose `$id` is where the site publishes it (`<base_url>schema/<name>`),
+/// or unchanged without a base URL.
+pub fn rehome(mut schema: Value, base_url: Option<&str>, name: &str) -> Value {
+    if let (Some(base), Value::Object(map)) = (base_url, &mut schema) {
+        let base = if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        };
+        map.insert("$id".into(), Value::String(format!("{base}schema/{name}")));
+    }
+    schema
+}
+
+/// A draft-07 projection of a generated 2020-12 schema, for editors and SchemaStore, whose
+/// tooling often lacks 2020-12: `$defs` become `definitions`, and the `$id` gains `draft-07/`.
+pub fn to_draft07(schema: &Value) -> Value {
+    fn walk(v: &Value) -> Value {
+        match v {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let key = if k == "$defs" {
+                            "definitions".to_string()
+                        } else {
+                            k.clone()
+                        };
+                        let value = match (k.as_str(), v) {
+                            ("$ref", Value::String(r)) => {
+                                Value::String(r.replace("#/$defs/", "#/definitions/"))
+                            }
+                            _ => walk(v),
+                        };
+                        (key, value)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(walk).collect()),
+            other => other.clone(),
+        }
+    }
+    let mut out = walk(schema);
+    if let Value::Object(map) = &mut out {
+        map.insert(
+            "$schema".into(),
+            Value::String("http://json-schema.org/draft-07/schema#".into()),
+        );
+        if let Some(Value::String(id)) = map.get("$id").cloned()
+            && let Some((dir, file)) = id.rsplit_once('/')
+        {
+            map.insert(
+                "$id".into(),
+                Value::String(format!("{dir}/draft-07/{file}")),
+            );
+        }
+    }
+    out
+}
+
 /// Pretty JSON with a trailing newline, as written to disk.
 pub fn to_pretty(value: &Value) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();

@@ -23,6 +23,10 @@ pub(crate) enum DiagFormat {
     Human,
     /// One JSON document on stdout (schema/diagnostics.schema.json).
     Json,
+    /// SARIF 2.1.0 on stdout, for code-scanning uploads.
+    Sarif,
+    /// GitHub Actions annotations (`::error file=…,line=…::…`) on stdout.
+    Github,
 }
 
 /// Flags shared by commands that report diagnostics.

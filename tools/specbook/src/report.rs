@@ -2,8 +2,8 @@
 
 use crate::{DiagArgs, DiagFormat};
 use specbook_core::diag::DiagnosticCounts;
-use specbook_core::diag_render;
 use specbook_core::pipeline::Checked;
+use specbook_core::{diag_github, diag_render, diag_sarif};
 use std::io::{IsTerminal, Write};
 
 /// Prints every diagnostic and the summary line.
@@ -22,10 +22,34 @@ pub(crate) fn print(checked: &Checked, args: &DiagArgs) {
                 diag_render::summary(&DiagnosticCounts::of(&checked.diagnostics))
             );
         }
+        DiagFormat::Sarif => {
+            let log = diag_sarif::sarif(
+                &checked.diagnostics,
+                sources,
+                &root_prefix(checked),
+                env!("CARGO_PKG_VERSION"),
+            );
+            println!("{}", serde_json::to_string_pretty(&log).unwrap_or_default());
+        }
+        DiagFormat::Github => print!(
+            "{}",
+            diag_github::github(&checked.diagnostics, sources, &root_prefix(checked))
+        ),
         DiagFormat::Json => {
             let report = diag_render::json(&checked.diagnostics, sources);
             let json = serde_json::to_string_pretty(&report).unwrap_or_default();
             println!("{json}");
         }
+    }
+}
+
+/// The spec folder as given on the command line, as a prefix for repository-relative paths.
+fn root_prefix(checked: &Checked) -> String {
+    let root = checked.loaded.root.to_string_lossy().replace('\\', "/");
+    let root = root.trim_start_matches("./").trim_end_matches('/');
+    if root.is_empty() || root == "." {
+        String::new()
+    } else {
+        format!("{root}/")
     }
 }

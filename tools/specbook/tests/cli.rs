@@ -306,3 +306,22 @@ fn a_failed_build_leaves_the_previous_output_intact() {
     assert!(stderr(&o).contains("left unchanged"), "{}", stderr(&o));
     assert!(before == tree(&out), "output changed after a failed build");
 }
+
+#[test]
+fn sarif_and_github_formats_are_printed_on_stdout() {
+    let dir = repo().join("tests/diagnostics/SB020-duplicate-id");
+    let dir = dir.to_str().expect("utf8");
+    let o = specbook(&["check", dir, "--format", "sarif"]);
+    assert_eq!(code(&o), 1);
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).expect("sarif json");
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["results"][0]["ruleId"], "SB020");
+    let o = specbook(&["check", dir, "--format", "github"]);
+    assert_eq!(code(&o), 1);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("::error file="), "{out}");
+    assert!(
+        out.contains("SB020-duplicate-id/02-two.md,line=3,col=25,"),
+        "{out}"
+    );
+}

@@ -8,8 +8,16 @@ fn repo() -> PathBuf {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_specbook")).args(args).env("NO_COLOR", "1").output().expect("runs");
-    (o.status.code().expect("exit code"), String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    let o = Command::new(env!("CARGO_BIN_EXE_specbook"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    (
+        o.status.code().expect("exit code"),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -27,12 +35,25 @@ fn coverage_prints_both_matrices_with_totals_and_gaps() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Framework items × requirements"));
     assert!(out.contains("Requirements × organisations"));
-    assert!(out.contains("in-scope framework items covered: 36 of 36"), "{out}");
+    assert!(
+        out.contains("in-scope framework items covered: 36 of 36"),
+        "{out}"
+    );
     assert!(out.contains("uncovered in-scope items: none"));
-    for org in ["apache", "blender", "eclipse", "openssl", "php", "python", "rust"] {
-        assert!(out.contains(&format!("requirements citing {org}:")), "{org}");
+    for org in [
+        "apache", "blender", "eclipse", "openssl", "php", "python", "rust",
+    ] {
+        assert!(
+            out.contains(&format!("requirements citing {org}:")),
+            "{org}"
+        );
     }
-    let (code, md, _) = run(&["coverage", spec.to_str().expect("utf8"), "--format", "markdown"]);
+    let (code, md, _) = run(&[
+        "coverage",
+        spec.to_str().expect("utf8"),
+        "--format",
+        "markdown",
+    ]);
     assert_eq!(code, 0);
     assert!(md.contains("## Framework items × requirements") && md.contains("| --- |"));
 }
@@ -43,7 +64,10 @@ fn coverage_json_lists_items_organisations_and_gaps() {
     let (code, out, _) = run(&["coverage", dir.to_str().expect("utf8"), "--format", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
-    assert_eq!(v["summary"]["uncovered_items"], serde_json::json!(["CRA-AI-P2-7"]));
+    assert_eq!(
+        v["summary"]["uncovered_items"],
+        serde_json::json!(["CRA-AI-P2-7"])
+    );
     assert_eq!(v["items"][0]["requirements"], serde_json::json!(["X-1"]));
     assert_eq!(v["organisations"][0]["id"], "acme");
 }
