@@ -104,6 +104,26 @@ pub struct Config {
 }
 
 impl Config {
+    /// The minimal valid config: a title and a version, every other key at its default.
+    pub fn minimal(title: &str, version: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            version: version.to_string(),
+            id: None,
+            status: SpecStatus::default(),
+            date: None,
+            editors: Vec::new(),
+            licence: None,
+            base_url: None,
+            abstract_: None,
+            id_pattern: None,
+            chapters: None,
+            extra_fields: BTreeMap::new(),
+            html: HtmlPolicy::default(),
+            limits: Limits::default(),
+        }
+    }
+
     /// The spec id: configured, or a slug of the title.
     pub fn spec_id(&self) -> String {
         self.id.clone().unwrap_or_else(|| slug(&self.title))

@@ -86,6 +86,7 @@ codes! {
     UnsafeLink = "SB035", "unsafe-link", Error, "A link uses a scheme outside the allow-list (http, https, mailto, relative).";
     MissingTitle = "SB036", "missing-chapter-title", Warning, "A chapter has no `#` heading to take its title from.";
     DanglingLink = "SB037", "dangling-link", Error, "A link to a chapter file or anchor points nowhere.";
+    InvisibleCharacter = "SB038", "invisible-character", Error, "Source text contains a bidirectional-control or zero-width character that can hide what it says.";
     UncoveredItem = "SB040", "uncovered-framework-item", Warning, "An in-scope framework item is mapped by no requirement.";
     NoSource = "SB041", "requirement-without-source", Warning, "A requirement cites no foundation policy document.";
     UncitedDocument = "SB042", "uncited-document", Note, "A registry document is cited by no requirement.";

@@ -63,6 +63,7 @@ pub fn link(
         chapters,
         registry,
         ids: &linked.ids,
+        suggestions: std::cell::Cell::new(0),
     };
     for (ci, ch) in chapters.iter().enumerate() {
         for reference in &ch.references {
@@ -126,13 +127,31 @@ pub fn link(
     (linked, diags)
 }
 
+/// How many "did you mean" searches one run does: each compares against every candidate, so an
+/// unbounded number on hostile input (thousands of unknown references) would be quadratic.
+const MAX_SUGGESTIONS: usize = 200;
+
 struct Ctx<'a> {
     chapters: &'a [Chapter],
     registry: &'a Registry,
     ids: &'a BTreeMap<String, ReqPos>,
+    suggestions: std::cell::Cell<usize>,
 }
 
 impl Ctx<'_> {
+    fn suggest<'c>(
+        &self,
+        wanted: &str,
+        candidates: impl IntoIterator<Item = &'c str>,
+    ) -> Option<&'c str> {
+        let n = self.suggestions.get();
+        if n >= MAX_SUGGESTIONS {
+            return None;
+        }
+        self.suggestions.set(n + 1);
+        did_you_mean(wanted, candidates)
+    }
+
     fn req(&self, id: &str) -> Option<&Requirement> {
         self.ids
             .get(id)
@@ -166,7 +185,7 @@ impl Ctx<'_> {
                     format!("unknown {what} `{id}`"),
                 )
                 .with_label("no requirement has this ID");
-                d = match did_you_mean(id, self.ids.keys().map(String::as_str)) {
+                d = match self.suggest(id, self.ids.keys().map(String::as_str)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(
                         "check the ID; requirement IDs are written as in their heading's `{#ID}`",
@@ -215,7 +234,7 @@ impl Ctx<'_> {
                 format!("unknown organisation `{org_id}` in `{target}`"),
             )
             .with_label("not in the policy registry");
-            d = match did_you_mean(org_id, reg.org_index.keys().map(String::as_str)) {
+            d = match self.suggest(org_id, reg.org_index.keys().map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None if reg.organisations.is_empty() => d.with_help(
                     "this spec has no policy registry: add `policies/<organisation>.toml`",
@@ -237,7 +256,7 @@ impl Ctx<'_> {
                 format!("unknown document `{doc_id}` of `{org_id}`"),
             )
             .with_label("not in the policy registry");
-            d = match did_you_mean(doc_id, org.documents.iter().map(|d| d.id.as_str())) {
+            d = match self.suggest(doc_id, org.documents.iter().map(|d| d.id.as_str())) {
                 Some(s) => d.with_help(format!("did you mean `{org_id}/{s}`?")),
                 None => d.with_help(format!(
                     "`policies/{org_id}.toml` lists: {}",
@@ -262,7 +281,7 @@ impl Ctx<'_> {
                     format!("unknown section `#{anchor}` of `{org_id}/{doc_id}`"),
                 )
                 .with_label("not a registered section");
-                d = match did_you_mean(anchor, doc.sections.iter().map(|s| s.anchor.as_str())) {
+                d = match self.suggest(anchor, doc.sections.iter().map(|s| s.anchor.as_str())) {
                     Some(s) => d.with_help(format!("did you mean `{org_id}/{doc_id}#{s}`?")),
                     None if doc.sections.is_empty() => d.with_help(format!("`{org_id}/{doc_id}` registers no sections: cite the whole document, or add the section to `policies/{org_id}.toml`")),
                     None => d.with_help(format!("registered sections: {}", doc.sections.iter().map(|s| s.anchor.as_str()).collect::<Vec<_>>().join(", "))),
@@ -307,7 +326,7 @@ impl Ctx<'_> {
                     format!("unknown framework item `{id}`"),
                 )
                 .with_label("not in any framework file");
-                d = match did_you_mean(id, self.registry.item_index.keys().map(String::as_str)) {
+                d = match self.suggest(id, self.registry.item_index.keys().map(String::as_str)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None if self.registry.frameworks.is_empty() => d.with_help(
                         "this spec has no framework registry: add `frameworks/<framework>.toml`",
@@ -353,7 +372,7 @@ impl Ctx<'_> {
                 format!("link to `{path}`, which is not a chapter"),
             )
             .with_label("no such chapter");
-            d = match did_you_mean(path, names.iter().map(String::as_str)) {
+            d = match self.suggest(path, names.iter().map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(
                     "link to a chapter file in the spec folder, e.g. `04-reporting.md#SDP-VR-01`",
@@ -372,7 +391,7 @@ impl Ctx<'_> {
                 format!("anchor `#{a}` does not exist in `{}.md`", ch.slug),
             )
             .with_label("dangling anchor");
-            d = match did_you_mean(a, ch.anchors.iter().map(String::as_str)) {
+            d = match self.suggest(a, ch.anchors.iter().map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `#{s}`?")),
                 None => d.with_help("anchors are requirement IDs and heading slugs"),
             };

@@ -76,12 +76,7 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
         (None, Vec::new())
     };
     diags.extend(config_diags);
-    let config = config.unwrap_or_else(|| Config {
-        title: String::new(),
-        version: String::new(),
-        ..serde_json::from_value(serde_json::json!({"title": "", "version": ""}))
-            .expect("minimal config")
-    });
+    let config = config.unwrap_or_else(|| Config::minimal("", ""));
     reader.limits = config.limits.clone();
 
     let chapter_paths = match &config.chapters {
@@ -207,13 +202,21 @@ fn decode_config(sources: &SourceMap, file: FileId) -> (Option<Config>, Vec<Diag
 
 fn config_key_span(sources: &SourceMap, file: FileId, needle: &str) -> std::ops::Range<usize> {
     let text = &sources.get(file).text;
-    text.find(needle).map_or(0..0, |i| i..i + needle.len())
+    // The needle as written in TOML (basic strings escape backslashes), or as is.
+    let escaped = needle.replace('\\', "\\\\");
+    [escaped.as_str(), needle]
+        .iter()
+        .find_map(|n| text.find(n).map(|i| i..i + n.len()))
+        .unwrap_or(0..0)
 }
 
 /// True when a relative path stays inside its folder.
 pub fn is_contained(path: &str) -> bool {
     let p = Path::new(path);
+    // Backslashes and NUL are refused outright: on Windows a backslash is a separator, so a path
+    // that is harmless here could escape there.
     !path.is_empty()
+        && !path.contains(['\\', '\0'])
         && p.components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
@@ -300,6 +303,9 @@ impl Reader<'_> {
                 0,
             ));
         }
+        if bytes.starts_with(b"\xEF\xBB\xBF") {
+            bytes.drain(..3); // a UTF-8 byte-order mark is not content
+        }
         String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -331,5 +337,6 @@ mod tests {
         assert!(!is_contained("/etc/passwd"));
         assert!(!is_contained("a/../../b.md"));
         assert!(!is_contained(""));
+        assert!(!is_contained("..\\..\\x.md"));
     }
 }

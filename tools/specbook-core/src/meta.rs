@@ -150,7 +150,13 @@ pub fn base_schema() -> Value {
 pub fn schema_for(config: &Config) -> Value {
     let mut schema = base_schema();
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
-        for (k, v) in &config.extra_fields {
+        // A field whose schema does not compile was reported with the config (SB010); leaving it
+        // out keeps the other extra fields usable.
+        for (k, v) in config
+            .extra_fields
+            .iter()
+            .filter(|(_, v)| toml_json::compile(v).is_ok())
+        {
             props.insert(k.clone(), v.clone());
         }
     }

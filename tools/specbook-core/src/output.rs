@@ -6,6 +6,55 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// Failure injection for tests: after this many successful file writes, the next one fails.
+/// `usize::MAX` (the default) never fails. Set by the CLI from `SPECBOOK_FAIL_AFTER_WRITES`.
+static FAIL_AFTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(usize::MAX);
+
+/// Makes the write after the next `n` writes fail (see [`FAIL_AFTER`]); `None` turns it off.
+pub fn inject_failure_after(n: Option<usize>) {
+    FAIL_AFTER.store(n.unwrap_or(usize::MAX), std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Writes one file, honouring the failure injection.
+fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::sync::atomic::Ordering;
+    let left = FAIL_AFTER.load(Ordering::SeqCst);
+    if left == 0 {
+        return Err(io::Error::other(format!(
+            "injected failure writing {}",
+            path.display()
+        )));
+    }
+    if left != usize::MAX {
+        FAIL_AFTER.store(left - 1, Ordering::SeqCst);
+    }
+    std::fs::write(path, bytes)
+}
+
+/// Replaces the files `path → bytes` (absolute or relative paths) all or nothing: each is written
+/// to a temporary sibling first, and the renames happen only when every write succeeded.
+pub fn replace_files(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
+    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (path, bytes) in files {
+        let name = path
+            .file_name()
+            .map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
+        let tmp = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
+        if let Err(e) = write_file(&tmp, bytes) {
+            let _ = std::fs::remove_file(&tmp);
+            for (t, _) in &written {
+                let _ = std::fs::remove_file(t);
+            }
+            return Err(e);
+        }
+        written.push((tmp, path.clone()));
+    }
+    for (tmp, path) in &written {
+        std::fs::rename(tmp, path)?;
+    }
+    Ok(())
+}
+
 /// Files to write: path relative to the output folder (with `/`) → bytes. Sorted, so output is deterministic.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
@@ -51,7 +100,7 @@ pub fn write_atomically(out: &Path, files: &Files) -> io::Result<()> {
             if let Some(p) = path.parent() {
                 std::fs::create_dir_all(p)?;
             }
-            std::fs::write(&path, bytes)?;
+            write_file(&path, bytes)?;
         }
         Ok(())
     })();

@@ -174,6 +174,7 @@ pub fn parse_chapter(
             &mut diags,
         );
     }
+    invisible_characters(text, file, &mut diags);
     let body = &text[chapter.body_start..];
     let base = chapter.body_start;
     let parser =
@@ -404,6 +405,26 @@ pub fn parse_chapter(
         );
     }
     (chapter, diags)
+}
+
+/// Most invisible-character diagnostics reported per file.
+const MAX_INVISIBLE: usize = 20;
+
+/// Reports bidirectional controls and zero-width characters ("Trojan Source", CVE-2021-42574):
+/// they can make `MU\u{200b}ST` look like a keyword, or reorder what a reviewer sees. A byte-order
+/// mark at the very start of the file is allowed.
+fn invisible_characters(text: &str, file: FileId, diags: &mut Vec<Diagnostic>) {
+    let found = text
+        .char_indices()
+        .filter(|&(i, c)| crate::diag_render::is_invisible(c) && !(i == 0 && c == '\u{FEFF}'))
+        .take(MAX_INVISIBLE);
+    for (i, c) in found {
+        diags.push(
+            Diagnostic::new(Code::InvisibleCharacter, file, i..i + c.len_utf8(), format!("invisible character U+{:04X} in the source", c as u32))
+                .with_label("here")
+                .with_help("delete it; if a right-to-left script needs it, write the text so that it reads correctly without controls"),
+        );
+    }
 }
 
 fn parse_front_matter(

@@ -82,6 +82,11 @@ enum CoverageFormat {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Test hook: make the N+1-th file write fail, to prove that every command writes atomically.
+    let fail_after = std::env::var("SPECBOOK_FAIL_AFTER_WRITES")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    specbook_core::output::inject_failure_after(fail_after);
     let env = specbook_core::pipeline::Env {
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
             .ok()
