@@ -15,8 +15,9 @@ pub fn inject_failure_after(n: Option<usize>) {
     FAIL_AFTER.store(n.unwrap_or(usize::MAX), std::sync::atomic::Ordering::SeqCst);
 }
 
-/// Writes one file, honouring the failure injection.
-fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// Counts one file write against the failure injection: an error when this write is the one
+/// to fail. Every command that writes calls it before each file.
+pub fn injected_failure(path: &Path) -> io::Result<()> {
     use std::sync::atomic::Ordering;
     let left = FAIL_AFTER.load(Ordering::SeqCst);
     if left == 0 {
@@ -28,6 +29,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if left != usize::MAX {
         FAIL_AFTER.store(left - 1, Ordering::SeqCst);
     }
+    Ok(())
+}
+
+/// Writes one file, honouring the failure injection.
+fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    injected_failure(path)?;
     std::fs::write(path, bytes)
 }
 

@@ -369,6 +369,11 @@ pub fn parse_chapter(
             Event::End(
                 TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
             ) => {
+                // The block's span is the whole paragraph, so that markup before its first text
+                // (`**Projects** MUST …`) stays inside the statement's Markdown range.
+                if !block.text.is_empty() {
+                    block.extend(range.clone());
+                }
                 flush(
                     &mut block,
                     &mut open,

@@ -1,12 +1,40 @@
 //! The files `specbook build` publishes: the catalogue, the OSCAL catalog, the schemas (2020-12
-//! and draft-07 copies, with `$id` under the spec's base URL), the site and `SHA256SUMS`.
+//! and draft-07 copies, with `$id` under the spec's base URL), the site (from the render stage)
+//! and `SHA256SUMS` of all of them.
 
 use crate::output::{self, Files};
 use crate::pipeline::Checked;
+use crate::render;
 use crate::schema;
 
+/// Why the output could not be produced.
+#[derive(Debug)]
+pub enum PublishError {
+    /// Serialising JSON failed (a bug).
+    Json(serde_json::Error),
+    /// The site failed to render; the diagnostics say why (SB050 and read errors).
+    Site(render::Failed),
+}
+
+impl std::fmt::Display for PublishError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PublishError::Json(e) => write!(f, "{e}"),
+            PublishError::Site(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for PublishError {}
+
+impl From<serde_json::Error> for PublishError {
+    fn from(e: serde_json::Error) -> Self {
+        PublishError::Json(e)
+    }
+}
+
 /// Every output file of a successful build, with checksums.
-pub fn files(checked: &Checked) -> Result<Files, serde_json::Error> {
+pub fn files(checked: &Checked) -> Result<Files, PublishError> {
     let mut files = Files::new();
     files.insert(
         "catalogue.json".into(),
@@ -32,6 +60,8 @@ pub fn files(checked: &Checked) -> Result<Files, serde_json::Error> {
             schema::to_pretty(&value).into_bytes(),
         );
     }
+    let site = render::site(checked, &files).map_err(PublishError::Site)?;
+    files.extend(site);
     output::add_checksums(&mut files);
     Ok(files)
 }

@@ -100,6 +100,10 @@ pub fn all() -> Vec<(&'static str, Value)> {
             generate::<crate::diag_render::DiagnosticReport>("diagnostics.schema.json"),
         ),
         (
+            "diff.schema.json",
+            generate::<crate::diff::DiffReport>("diff.schema.json"),
+        ),
+        (
             "framework.schema.json",
             generate::<crate::registry::Framework>("framework.schema.json"),
         ),
@@ -107,7 +111,15 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "policies.schema.json",
             generate::<crate::registry::Organisation>("policies.schema.json"),
         ),
+        (
+            "release.schema.json",
+            generate::<crate::release::ReleaseInfo>("release.schema.json"),
+        ),
         ("requirement.schema.json", crate::meta::base_schema()),
+        (
+            "versions.schema.json",
+            generate::<crate::release::Versions>("versions.schema.json"),
+        ),
     ]
 }
 

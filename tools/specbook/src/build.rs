@@ -34,7 +34,20 @@ pub(crate) fn build(
         eprintln!("build failed: {} left unchanged", out.display());
         return Ok(ExitCode::from(1));
     }
-    let files = specbook_core::publish::files(&checked)?;
+    let files = match specbook_core::publish::files(&checked) {
+        Ok(files) => files,
+        Err(specbook_core::publish::PublishError::Site(failed)) => {
+            report::print_diagnostics(
+                &failed.diagnostics,
+                &failed.sources,
+                &report::root_prefix(&checked),
+                args,
+            );
+            eprintln!("build failed: {} left unchanged", out.display());
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
     specbook_core::output::write_atomically(out, &files)?;
     eprintln!("wrote {} files to {}", files.len(), out.display());
     Ok(ExitCode::SUCCESS)

@@ -2,7 +2,12 @@
 //! prints diagnostics, and maps the outcome to an exit code (0 clean, 1 spec errors, 2 usage or I/O).
 
 mod build;
+mod diff_cmd;
+mod ids;
+mod init;
+mod release_cmd;
 mod report;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -70,6 +75,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CoverageFormat::Text)]
         format: CoverageFormat,
     },
+    /// Compare two versions of a spec, requirement by requirement.
+    ///
+    /// Each side is a git revision of the current repository, a spec folder, or a catalogue.json.
+    /// Exits 1 when an ID vanished without a tombstone or a side has spec errors.
+    Diff(diff_cmd::DiffArgs),
+    /// Freeze the spec into an immutable release folder.
+    ///
+    /// Writes PUBLISH_DIR/VERSION/ (the build's files, release.json, changes since the previous
+    /// release), then versions.json and latest/. Refuses to overwrite a release, to lose a
+    /// published ID or to reuse a retired one.
+    Release(release_cmd::ReleaseArgs),
+    /// Preview a spec in the browser: build it in memory, serve it on 127.0.0.1 and rebuild and
+    /// reload open pages when a source file changes.
+    Serve(serve::ServeArgs),
+    /// Create a new spec folder (config, one chapter, policy and framework stubs) that checks clean.
+    Init(init::InitArgs),
+    /// Give the normative statements of a draft without IDs requirement IDs.
+    ///
+    /// `--check` lists what `--assign` would change and exits 1 when anything would.
+    Ids(ids::IdsArgs),
 }
 
 /// Formats of `specbook coverage`.
@@ -94,8 +119,13 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check { dir, diag } => build::check(&dir, &diag, &env),
+        Command::Diff(args) => diff_cmd::run(&args, &env),
+        Command::Release(args) => release_cmd::run(&args, &env),
         Command::Build { dir, out, diag } => build::build(&dir, &out, &diag, &env),
         Command::Coverage { dir, format } => coverage(&dir, format, &env),
+        Command::Serve(args) => serve::run(&args, &env),
+        Command::Init(args) => init::run(&args),
+        Command::Ids(args) => ids::run(&args, &env),
     };
     match result {
         Ok(code) => code,

@@ -325,3 +325,27 @@ fn sarif_and_github_formats_are_printed_on_stdout() {
         "{out}"
     );
 }
+
+#[test]
+fn statement_html_keeps_markup_before_the_first_word() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let spec = repo().join("tests/projects/inline-markup");
+    let o = specbook(&[
+        "build",
+        spec.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let cat: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
+            .expect("json");
+    let r = &cat["requirements"][0];
+    assert_eq!(
+        r["statement_html"],
+        "<p><strong>Projects</strong> MUST do <em>this</em> and <code>that</code>.</p>\n"
+    );
+    assert_eq!(r["rationale_html"], "<p><em>emphasis</em> first.</p>\n");
+    assert_eq!(r["statement"], "Projects MUST do this and that.");
+}

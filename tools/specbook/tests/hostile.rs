@@ -231,3 +231,105 @@ fn an_injected_write_failure_leaves_the_previous_build_intact() {
         "temporary folders left behind: {leftovers:?}"
     );
 }
+
+/// Runs `args` twice in `dir`: once with a write failing part-way (exit 2, nothing changed),
+/// once normally (exit 0, something changed).
+fn assert_atomic(dir: &Path, args: &[&str], fail_after: &str) {
+    let before: Vec<(PathBuf, Vec<u8>)> = files(dir)
+        .into_iter()
+        .map(|f| {
+            let b = std::fs::read(&f).expect("read");
+            (f, b)
+        })
+        .collect();
+    let o = specbook_in(dir, args, &[("SPECBOOK_FAIL_AFTER_WRITES", fail_after)]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("injected failure"),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let after: Vec<(PathBuf, Vec<u8>)> = files(dir)
+        .into_iter()
+        .map(|f| {
+            let b = std::fs::read(&f).expect("read");
+            (f, b)
+        })
+        .collect();
+    assert!(
+        before == after,
+        "{args:?} changed files despite the failure"
+    );
+    let o = specbook_in(dir, args, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let done: Vec<(PathBuf, Vec<u8>)> = files(dir)
+        .into_iter()
+        .map(|f| {
+            let b = std::fs::read(&f).expect("read");
+            (f, b)
+        })
+        .collect();
+    assert!(
+        before != done,
+        "{args:?} changed nothing, so the failure test proves nothing"
+    );
+}
+
+#[test]
+fn init_ids_and_release_write_all_or_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // init: the second of its files fails.
+    std::fs::create_dir(tmp.path().join("new")).expect("mkdir");
+    std::fs::write(tmp.path().join("new/keep.txt"), "unrelated").expect("write");
+    assert_atomic(&tmp.path().join("new"), &["init", "."], "1");
+    // ids --assign: the second chapter fails.
+    let legacy = tmp.path().join("legacy");
+    copy_dir(&repo().join("tests/projects/legacy"), &legacy);
+    assert_atomic(&legacy, &["ids", ".", "--assign"], "1");
+    // release: a write inside the release folder fails; nothing is published.
+    let rel = tmp.path().join("rel");
+    copy_dir(&repo().join("tests/projects/minimal"), &rel.join("spec"));
+    std::fs::create_dir(rel.join("publish")).expect("mkdir");
+    std::fs::write(rel.join("publish/.keep"), "").expect("write");
+    let o = specbook_in(
+        &rel,
+        &["release", "1.0.0", "spec", "--out", "publish"],
+        &[
+            ("SPECBOOK_FAIL_AFTER_WRITES", "3"),
+            ("SOURCE_DATE_EPOCH", "1795305600"),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        files(&rel.join("publish")).len(),
+        1,
+        "a failed release left files behind"
+    );
+    let o = specbook_in(
+        &rel,
+        &["release", "1.0.0", "spec", "--out", "publish"],
+        &[("SOURCE_DATE_EPOCH", "1795305600")],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(rel.join("publish/1.0.0/catalogue.json").exists());
+}

@@ -1,0 +1,113 @@
+//! The two sides of a diff: a `catalogue.json` file, a folder (a spec folder, or a built or
+//! released folder holding `catalogue.json`), or else a git revision of the current repository
+//! whose spec folder is read with [`super::git`] into a temporary folder and checked.
+
+use super::git::{self, GitError};
+use super::{SideInfo, SideKind};
+use crate::catalogue::Catalogue;
+use crate::load::{CONFIG_FILE, LoadError};
+use crate::pipeline::{self, Checked, Env};
+use std::path::Path;
+
+/// A side, read and checked.
+#[derive(Debug)]
+pub struct Side {
+    /// What it is.
+    pub info: SideInfo,
+    /// Its catalogue.
+    pub catalogue: Catalogue,
+    /// The pipeline's result when it was built from sources (for printing its diagnostics).
+    pub checked: Option<Checked>,
+}
+
+/// Why a side could not be read (all are usage or I/O errors, exit 2).
+#[derive(Debug)]
+pub enum SideError {
+    /// The argument names nothing usable.
+    Usage(String),
+    /// A file could not be read or parsed.
+    Io(String),
+    /// The spec folder could not be loaded.
+    Load(LoadError),
+    /// The revision could not be read.
+    Git(GitError),
+}
+
+impl std::fmt::Display for SideError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SideError::Usage(m) | SideError::Io(m) => f.write_str(m),
+            SideError::Load(e) => e.fmt(f),
+            SideError::Git(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SideError {}
+
+/// Reads a catalogue file.
+pub fn read_catalogue(path: &Path) -> Result<Catalogue, SideError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| SideError::Io(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        SideError::Io(format!(
+            "{} is not a specbook catalogue: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Opens `arg`: an existing path (catalogue file, spec folder, built folder), else a git
+/// revision of the repository around `repo_dir`, whose folder `spec_dir` holds the spec.
+pub fn open(arg: &str, spec_dir: &str, repo_dir: &Path, env: &Env) -> Result<Side, SideError> {
+    let path = Path::new(arg);
+    if !arg.is_empty() && path.is_file() {
+        let catalogue = read_catalogue(path)?;
+        return Ok(Side {
+            info: SideInfo::of(arg, SideKind::Catalogue, &catalogue),
+            catalogue,
+            checked: None,
+        });
+    }
+    if !arg.is_empty() && path.is_dir() {
+        if path.join(CONFIG_FILE).is_file() {
+            let checked = pipeline::check(path, env).map_err(SideError::Load)?;
+            return Ok(Side {
+                info: SideInfo::of(arg, SideKind::Folder, &checked.catalogue),
+                catalogue: checked.catalogue.clone(),
+                checked: Some(checked),
+            });
+        }
+        let file = path.join("catalogue.json");
+        if file.is_file() {
+            let catalogue = read_catalogue(&file)?;
+            return Ok(Side {
+                info: SideInfo::of(arg, SideKind::Catalogue, &catalogue),
+                catalogue,
+                checked: None,
+            });
+        }
+        return Err(SideError::Usage(format!(
+            "{arg} is a folder with neither {CONFIG_FILE} nor catalogue.json"
+        )));
+    }
+    git::validate_revision(arg).map_err(SideError::Git)?;
+    let tmp = tempfile::Builder::new()
+        .prefix("specbook-diff-")
+        .tempdir()
+        .map_err(|e| SideError::Io(format!("cannot create a temporary folder: {e}")))?;
+    let m = git::materialise(repo_dir, arg, spec_dir, tmp.path()).map_err(SideError::Git)?;
+    if !tmp.path().join(CONFIG_FILE).is_file() {
+        return Err(SideError::Usage(format!(
+            "`{spec_dir}` in revision `{arg}` has no {CONFIG_FILE} (choose the folder with --spec-dir)"
+        )));
+    }
+    let checked = pipeline::check(tmp.path(), env).map_err(SideError::Load)?;
+    let mut info = SideInfo::of(arg, SideKind::Git, &checked.catalogue);
+    info.commit = Some(m.commit);
+    Ok(Side {
+        info,
+        catalogue: checked.catalogue.clone(),
+        checked: Some(checked),
+    })
+}

@@ -1,0 +1,1012 @@
+//! The pages of the site and what each template sees: the catalogue's own types
+//! (`RequirementEntry`, `Organisation`, `ItemCoverage` …) wrapped with the HTML rendered from
+//! the Markdown sources, resolved titles and the grids of the coverage pages.
+
+use super::markdown::ChapterText;
+use super::{Place, Problem, urls};
+use crate::assemble::{self, Resolver};
+use crate::bcp14::Strength;
+use crate::catalogue::{ChapterInfo, PolicyLink, RequirementEntry};
+use crate::coverage::{ItemCoverage, OrganisationCoverage};
+use crate::diag::Code;
+use crate::meta::{Relationship, ReqStatus};
+use crate::model::Requirement;
+use crate::output::Files;
+use crate::pipeline::Checked;
+use crate::registry::{Document, ItemKind, Organisation, Scope};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use tera::Context;
+
+/// Element ids the built-in templates use; prose headings never take them.
+pub(crate) const TEMPLATE_IDS: &[&str] = &[
+    "sb-main",
+    "sb-title",
+    "sb-nav",
+    "sb-q",
+    "sb-results",
+    "sb-status",
+    "sb-filters",
+    "sb-reqs",
+    "sb-count",
+    "sb-downloads",
+    "sb-toc",
+    "sb-grid",
+    "sb-gaps",
+];
+
+/// Pages the site itself publishes at the root; no chapter may take their names.
+pub(crate) const RESERVED: &[&str] = &[
+    "index.html",
+    "requirements.html",
+    "coverage.html",
+    "organisations.html",
+    "search.html",
+];
+
+/// A rendered page (or why it failed).
+pub(crate) struct Rendered {
+    /// Path relative to the site root.
+    pub(crate) path: String,
+    /// Template name.
+    pub(crate) template: &'static str,
+    /// The HTML.
+    pub(crate) result: Result<String, tera::Error>,
+}
+
+/// Renders one page with the engine.
+pub(crate) type Render<'r> = &'r (dyn Fn(&Page) -> Result<String, tera::Error> + Sync);
+
+/// One page to render.
+pub(crate) struct Page {
+    /// Path relative to the site root (not URL-encoded: the file name on disk).
+    pub(crate) path: String,
+    /// Template name.
+    pub(crate) template: &'static str,
+    /// What the template sees besides the global context.
+    pub(crate) context: Context,
+}
+
+#[derive(Serialize)]
+struct PageInfo<'a> {
+    /// Path relative to the site root.
+    path: &'a str,
+    /// `index`, `chapter`, `requirement`, `moved`, `requirements`, `coverage`,
+    /// `organisations`, `organisation` or `search`.
+    kind: &'static str,
+    /// Title for `<title>` and the heading.
+    title: &'a str,
+}
+
+/// A requirement named somewhere (related, citing, a grid row), with what a link needs.
+#[derive(Serialize, Clone)]
+struct RefView<'a> {
+    id: &'a str,
+    title: &'a str,
+    strength: Strength,
+    status: ReqStatus,
+    chapter: &'a str,
+    /// Whether a page exists for it.
+    exists: bool,
+}
+
+#[derive(Serialize)]
+struct SourceView<'a> {
+    #[serde(flatten)]
+    link: &'a PolicyLink,
+    organisation_name: &'a str,
+}
+
+/// A requirement as a chapter page or its permanent page shows it.
+#[derive(Serialize)]
+struct ReqView<'a> {
+    req: &'a RequirementEntry,
+    /// Heading level in the chapter (2–6).
+    level: u8,
+    /// The statement (the body up to the rationale), rendered for this page.
+    statement_html: String,
+    /// The rationale and what follows it, rendered for this page.
+    rationale_html: Option<String>,
+    chapter: &'a ChapterInfo,
+    related: Vec<RefView<'a>>,
+    sources: Vec<SourceView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum Segment<'a> {
+    Prose { html: String },
+    Requirement(Box<ReqView<'a>>),
+}
+
+#[derive(Serialize)]
+struct Download {
+    path: String,
+    label: String,
+    /// Human-readable size, e.g. `12.5 KiB`.
+    size: Option<String>,
+}
+
+fn human_size(bytes: usize) -> String {
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if bytes < 1024 * 1024 {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    } else {
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// Everything the pages share, built once.
+struct Shared<'a> {
+    checked: &'a Checked,
+    by_id: BTreeMap<&'a str, &'a RequirementEntry>,
+    chapter_of: BTreeMap<&'a str, &'a ChapterInfo>,
+    org_names: BTreeMap<&'a str, &'a str>,
+    /// ID → the requirements listing it as related.
+    related_from: BTreeMap<&'a str, Vec<&'a str>>,
+    texts: Vec<ChapterText<'a>>,
+}
+
+impl<'a> Shared<'a> {
+    fn reference(&self, id: &'a str) -> RefView<'a> {
+        match self.by_id.get(id) {
+            Some(r) => RefView {
+                id: &r.id,
+                title: &r.title,
+                strength: r.strength,
+                status: r.status,
+                chapter: &r.chapter,
+                exists: true,
+            },
+            None => RefView {
+                id,
+                title: "",
+                strength: Strength::None,
+                status: ReqStatus::Withdrawn,
+                chapter: "",
+                exists: false,
+            },
+        }
+    }
+
+    /// The model requirement and its chapter index behind a catalogue entry.
+    fn model(&self, id: &str) -> Option<(usize, &'a Requirement)> {
+        let &(c, r) = self.checked.linked.ids.get(id)?;
+        Some((c, self.checked.chapters.get(c)?.requirements.get(r)?))
+    }
+
+    fn view(&self, entry: &'a RequirementEntry, prefix: &str) -> ReqView<'a> {
+        let chapter = self.chapter_of.get(entry.chapter.as_str()).copied();
+        let (statement_html, rationale_html, level) = match self.model(&entry.id) {
+            Some((c, r)) => {
+                let ch = &self.checked.chapters[c];
+                let text = &self.checked.loaded.sources.get(ch.file).text;
+                let resolver = Resolver {
+                    chapters: &self.checked.chapters,
+                    registry: &self.checked.registry,
+                    linked: &self.checked.linked,
+                    current: &ch.slug,
+                };
+                let body = r.body_span.clone();
+                let split = r.rationale_span.as_ref().map(|s| {
+                    let line = text[..s.start.min(text.len())]
+                        .rfind('\n')
+                        .map_or(0, |i| i + 1);
+                    line.clamp(body.start, body.end)
+                });
+                let ct = &self.texts[c];
+                let pattern = &self.checked.id_pattern;
+                let statement = ct.render(
+                    body.start..split.unwrap_or(body.end),
+                    pattern,
+                    &resolver,
+                    prefix,
+                    false,
+                );
+                let rationale =
+                    split.map(|s| ct.render(s..body.end, pattern, &resolver, prefix, true));
+                (statement, rationale, r.level.clamp(2, 6))
+            }
+            None => (
+                entry.statement_html.clone(),
+                entry.rationale_html.clone(),
+                3,
+            ),
+        };
+        ReqView {
+            req: entry,
+            level,
+            statement_html,
+            rationale_html,
+            chapter: chapter.unwrap_or(&EMPTY_CHAPTER),
+            related: entry.related.iter().map(|id| self.reference(id)).collect(),
+            sources: entry
+                .sources
+                .iter()
+                .map(|s| SourceView {
+                    link: s,
+                    organisation_name: self
+                        .org_names
+                        .get(s.organisation.as_str())
+                        .copied()
+                        .unwrap_or(&s.organisation),
+                })
+                .collect(),
+        }
+    }
+}
+
+static EMPTY_CHAPTER: std::sync::LazyLock<ChapterInfo> = std::sync::LazyLock::new(|| ChapterInfo {
+    slug: String::new(),
+    title: String::new(),
+    file: String::new(),
+    path: String::new(),
+    front_matter: BTreeMap::new(),
+    requirements: Vec::new(),
+});
+
+/// The global context every template sees: `spec`, `chapters`, `summary`, `downloads`,
+/// `counts`, `permanent_base` and `generator`.
+pub(crate) fn global(checked: &Checked, published: &Files) -> Context {
+    let cat = &checked.catalogue;
+    let mut ctx = Context::new();
+    ctx.insert("spec", &cat.spec);
+    ctx.insert("chapters", &cat.chapters);
+    ctx.insert("summary", &cat.coverage.summary);
+    ctx.insert("downloads", &downloads(published));
+    ctx.insert(
+        "counts",
+        &serde_json::json!({
+            "chapters": cat.chapters.len(),
+            "requirements": cat.requirements.len(),
+            "organisations": cat.organisations.len(),
+        }),
+    );
+    let base = cat
+        .spec
+        .base_url
+        .as_deref()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(|u| {
+            if u.ends_with('/') {
+                u.to_string()
+            } else {
+                format!("{u}/")
+            }
+        });
+    ctx.insert("permanent_base", &base);
+    ctx.insert(
+        "generator",
+        &format!("specbook {}", env!("CARGO_PKG_VERSION")),
+    );
+    ctx
+}
+
+fn downloads(published: &Files) -> Vec<Download> {
+    let mut out: Vec<Download> = published
+        .iter()
+        .map(|(path, bytes)| {
+            let label = match path.as_str() {
+                "catalogue.json" => "Requirement catalogue (JSON)".to_string(),
+                "oscal/catalog.json" => "OSCAL catalog (JSON)".to_string(),
+                p => match p
+                    .strip_prefix("schema/")
+                    .and_then(|s| s.strip_suffix(".schema.json"))
+                {
+                    Some(name) => format!("JSON Schema: {name}"),
+                    None => p.to_string(),
+                },
+            };
+            Download {
+                path: path.clone(),
+                label,
+                size: Some(human_size(bytes.len())),
+            }
+        })
+        .collect();
+    // Sort the catalogue first, then everything else by path (already sorted).
+    out.sort_by_key(|d| d.path != "catalogue.json");
+    out.push(Download {
+        path: "SHA256SUMS".into(),
+        label: "SHA-256 checksums of every published file".into(),
+        size: None,
+    });
+    out
+}
+
+fn page(path: &str, kind: &'static str, title: &str, prefix: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("prefix", prefix);
+    ctx.insert("page", &PageInfo { path, kind, title });
+    ctx
+}
+
+/// Whether an ID can name a file `req/<ID>.html` that stays in `req/`.
+fn usable_as_file_name(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && !id.contains(['/', '\\'])
+        && !id.chars().any(char::is_control)
+}
+
+/// Builds and renders every page of the site, in parallel; each page's context is dropped as
+/// soon as it is rendered. Problems (names that collide or cannot be files) are reported.
+pub(crate) fn pages(
+    checked: &Checked,
+    problems: &mut Vec<Problem>,
+    render: Render,
+) -> Vec<Rendered> {
+    use rayon::prelude::*;
+    let cat = &checked.catalogue;
+    let texts: Vec<ChapterText> = checked
+        .chapters
+        .par_iter()
+        .map(|ch| ChapterText::new(ch, &checked.loaded.sources.get(ch.file).text, TEMPLATE_IDS))
+        .collect();
+    let shared = Shared {
+        checked,
+        by_id: cat
+            .requirements
+            .iter()
+            .map(|r| (r.id.as_str(), r))
+            .collect(),
+        chapter_of: cat.chapters.iter().map(|c| (c.slug.as_str(), c)).collect(),
+        org_names: cat
+            .organisations
+            .iter()
+            .map(|o| (o.id.as_str(), o.name.as_str()))
+            .collect(),
+        related_from: {
+            let mut m: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            for r in &cat.requirements {
+                for id in &r.related {
+                    m.entry(id.as_str()).or_default().push(&r.id);
+                }
+            }
+            m
+        },
+        texts,
+    };
+    check_names(checked, problems);
+
+    let done = |p: Page| Rendered {
+        result: render(&p),
+        path: p.path,
+        template: p.template,
+    };
+    let mut search = page("search.html", "search", "Search", "");
+    search.insert("noindex", &true);
+    let mut out = vec![
+        done(index(&shared)),
+        done(requirements(&shared)),
+        done(coverage(&shared)),
+        done(organisations(&shared)),
+        done(Page {
+            path: "search.html".into(),
+            template: "search.html",
+            context: search,
+        }),
+    ];
+    out.par_extend(
+        (0..checked.chapters.len())
+            .into_par_iter()
+            .map(|c| done(chapter(&shared, c))),
+    );
+    out.par_extend(
+        cat.requirements
+            .par_iter()
+            .map(|r| done(requirement(&shared, r))),
+    );
+    out.extend(moved(&shared).into_iter().map(done));
+    out.extend(
+        cat.organisations
+            .iter()
+            .filter_map(|o| organisation(&shared, o))
+            .map(done),
+    );
+    out
+}
+
+/// Reports chapter pages that collide with the site's own pages or with each other, and IDs
+/// that cannot be file names.
+fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for ch in &checked.chapters {
+        let path = assemble::chapter_page(&ch.slug);
+        let file = checked.loaded.sources.get(ch.file);
+        let at = ch.body_start..ch.body_start;
+        if RESERVED.contains(&path.as_str()) {
+            problems.push(Problem::new(
+                Place::File(ch.file),
+                at,
+                Code::TemplateError,
+                format!("chapter `{}` would be published as `{path}`, which the site uses for its own page", file.path),
+                format!("rename the chapter file; these page names are reserved: {}", RESERVED.join(", ")),
+            ));
+        } else if let Some(first) = seen.insert(path.clone(), &file.path) {
+            problems.push(Problem::new(
+                Place::File(ch.file),
+                at,
+                Code::TemplateError,
+                format!(
+                    "chapters `{first}` and `{}` would both be published as `{path}`",
+                    file.path
+                ),
+                "give the chapter files different names",
+            ));
+        }
+    }
+    for ch in &checked.chapters {
+        for r in &ch.requirements {
+            if !usable_as_file_name(&r.id) {
+                problems.push(Problem::new(
+                    Place::File(ch.file),
+                    r.id_span.clone(),
+                    Code::TemplateError,
+                    format!("requirement ID `{}` cannot name its permanent page `req/<ID>.html`", r.id.escape_debug()),
+                    "use IDs without `/`, `\\` or control characters, of at most 200 bytes (tighten `id_pattern` in specbook.toml)",
+                ));
+            }
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TocChapter<'a> {
+    chapter: &'a ChapterInfo,
+    #[serde(rename = "abstract")]
+    abstract_: Option<&'a str>,
+    sections: Vec<Section>,
+}
+
+#[derive(Serialize)]
+struct Section {
+    title: String,
+    id: String,
+}
+
+fn index(s: &Shared) -> Page {
+    let cat = &s.checked.catalogue;
+    let toc: Vec<TocChapter> = cat
+        .chapters
+        .iter()
+        .zip(&s.texts)
+        .map(|(c, t)| TocChapter {
+            chapter: c,
+            abstract_: c.front_matter.get("abstract").and_then(|v| v.as_str()),
+            sections: t
+                .sections(2)
+                .into_iter()
+                .map(|(title, id)| Section { title, id })
+                .collect(),
+        })
+        .collect();
+    let mut ctx = page("index.html", "index", &cat.spec.title, "");
+    ctx.insert("toc", &toc);
+    Page {
+        path: "index.html".into(),
+        template: "index.html",
+        context: ctx,
+    }
+}
+
+fn chapter(s: &Shared, c: usize) -> Page {
+    let checked = s.checked;
+    let ch = &checked.chapters[c];
+    let info = s
+        .chapter_of
+        .get(ch.slug.as_str())
+        .copied()
+        .unwrap_or(&EMPTY_CHAPTER);
+    let text = &checked.loaded.sources.get(ch.file).text;
+    let ct = &s.texts[c];
+    let resolver = Resolver {
+        chapters: &checked.chapters,
+        registry: &checked.registry,
+        linked: &checked.linked,
+        current: &ch.slug,
+    };
+    let mut segments = Vec::new();
+    let mut cursor = ch.body_start.min(text.len());
+    let prose = |segments: &mut Vec<Segment>, r: Range<usize>| {
+        let html = ct.render(r, &checked.id_pattern, &resolver, "", false);
+        if !html.trim().is_empty() {
+            segments.push(Segment::Prose { html });
+        }
+    };
+    for (ri, r) in ch.requirements.iter().enumerate() {
+        if checked.linked.ids.get(&r.id) != Some(&(c, ri)) {
+            continue; // a duplicate ID, reported by link; its text stays in the prose
+        }
+        let Some(entry) = s.by_id.get(r.id.as_str()) else {
+            continue;
+        };
+        prose(&mut segments, cursor..r.heading_span.start.max(cursor));
+        segments.push(Segment::Requirement(Box::new(s.view(entry, ""))));
+        cursor = r.body_span.end.max(cursor);
+    }
+    prose(&mut segments, cursor..text.len());
+
+    let pos = checked
+        .catalogue
+        .chapters
+        .iter()
+        .position(|x| x.slug == ch.slug);
+    let prev = pos
+        .and_then(|p| p.checked_sub(1))
+        .and_then(|p| checked.catalogue.chapters.get(p));
+    let next = pos.and_then(|p| checked.catalogue.chapters.get(p + 1));
+    let path = assemble::chapter_page(&ch.slug);
+    let mut ctx = page(&path, "chapter", &info.title, "");
+    ctx.insert("chapter", info);
+    ctx.insert(
+        "title_id",
+        &ct.title
+            .as_ref()
+            .map(|(_, id)| id.as_str())
+            .filter(|i| !i.is_empty()),
+    );
+    ctx.insert("segments", &segments);
+    ctx.insert("prev", &prev);
+    ctx.insert("next", &next);
+    Page {
+        path,
+        template: "chapter.html",
+        context: ctx,
+    }
+}
+
+fn requirement(s: &Shared, entry: &RequirementEntry) -> Page {
+    let path = assemble::permalink(&entry.id);
+    let view = s.view(entry, "../");
+    let referenced_by: Vec<RefView> = s
+        .related_from
+        .get(entry.id.as_str())
+        .map(|ids| ids.iter().map(|id| s.reference(id)).collect())
+        .unwrap_or_default();
+    let mut ctx = page(&path, "requirement", &entry.title, "../");
+    ctx.insert("r", &view);
+    ctx.insert("referenced_by", &referenced_by);
+    ctx.insert(
+        "replaces",
+        &entry
+            .replaces
+            .iter()
+            .map(|id| s.reference(id))
+            .collect::<Vec<_>>(),
+    );
+    Page {
+        path,
+        template: "requirement.html",
+        context: ctx,
+    }
+}
+
+/// Pages at the permanent addresses of renamed IDs (`replaces`), pointing to the new ID.
+fn moved(s: &Shared) -> Vec<Page> {
+    let mut done = BTreeSet::new();
+    let mut pages = Vec::new();
+    for entry in &s.checked.catalogue.requirements {
+        for old in &entry.replaces {
+            if s.by_id.contains_key(old.as_str())
+                || !usable_as_file_name(old)
+                || !done.insert(old.as_str())
+            {
+                continue;
+            }
+            let path = assemble::permalink(old);
+            let mut ctx = page(&path, "moved", old, "../");
+            ctx.insert("old", old);
+            ctx.insert("r", &s.reference(&entry.id));
+            pages.push(Page {
+                path,
+                template: "moved.html",
+                context: ctx,
+            });
+        }
+    }
+    pages
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    req: &'a RequirementEntry,
+    chapter_title: &'a str,
+    /// Space-separated organisation ids (ids match `^[a-z0-9][a-z0-9-]*$`).
+    orgs: String,
+    /// Space-separated framework item ids (ids match `^[A-Za-z][A-Za-z0-9.()-]*$`).
+    items: String,
+}
+
+/// An `<option>` of a filter.
+#[derive(Serialize)]
+struct Choice<'a> {
+    value: &'a str,
+    label: String,
+}
+
+fn requirements(s: &Shared) -> Page {
+    let cat = &s.checked.catalogue;
+    let rows: Vec<Row> = cat
+        .requirements
+        .iter()
+        .map(|r| Row {
+            req: r,
+            chapter_title: s
+                .chapter_of
+                .get(r.chapter.as_str())
+                .map_or("", |c| c.title.as_str()),
+            orgs: r.organisations.join(" "),
+            items: r
+                .frameworks
+                .iter()
+                .map(|f| f.id.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+        .collect();
+    let used: BTreeSet<Strength> = cat.requirements.iter().map(|r| r.strength).collect();
+    let strengths: Vec<Choice> = [
+        Strength::Must,
+        Strength::Should,
+        Strength::May,
+        Strength::None,
+    ]
+    .into_iter()
+    .filter(|x| used.contains(x))
+    .map(|x| Choice {
+        value: x.as_str(),
+        label: x.as_str().to_uppercase(),
+    })
+    .collect();
+    let chapters: Vec<Choice> = cat
+        .chapters
+        .iter()
+        .map(|c| Choice {
+            value: &c.slug,
+            label: c.title.clone(),
+        })
+        .collect();
+    let orgs: Vec<Choice> = cat
+        .organisations
+        .iter()
+        .map(|o| Choice {
+            value: &o.id,
+            label: o.name.clone(),
+        })
+        .collect();
+    let mapped: BTreeSet<&str> = cat
+        .requirements
+        .iter()
+        .flat_map(|r| r.frameworks.iter().map(|f| f.id.as_str()))
+        .collect();
+    let items: Vec<Choice> = cat
+        .frameworks
+        .iter()
+        .flat_map(|f| &f.items)
+        .filter(|i| mapped.contains(i.id.as_str()))
+        .map(|i| Choice {
+            value: &i.id,
+            label: format!("{} — {}", i.id, i.reference),
+        })
+        .collect();
+    let mut ctx = page("requirements.html", "requirements", "All requirements", "");
+    ctx.insert("rows", &rows);
+    ctx.insert(
+        "filters",
+        &serde_json::json!({
+            "strength": strengths, "chapter": chapters, "org": orgs, "item": items,
+        }),
+    );
+    Page {
+        path: "requirements.html".into(),
+        template: "requirements.html",
+        context: ctx,
+    }
+}
+
+fn rel_code(r: Relationship) -> &'static str {
+    match r {
+        Relationship::EquivalentTo => "eq",
+        Relationship::SubsetOf => "sub",
+        Relationship::SupersetOf => "sup",
+        Relationship::IntersectsWith => "int",
+    }
+}
+
+#[derive(Serialize)]
+struct ColumnGroup<'a> {
+    chapter: &'a ChapterInfo,
+    reqs: Vec<RefView<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemRow<'a> {
+    item: &'a ItemCoverage,
+    summary: &'a str,
+    url: Option<&'a str>,
+    /// `covered`, `gap`, `out` or `structure` (a chapeau or heading).
+    status: &'static str,
+    /// One per column.
+    cells: Vec<Cell<'a>>,
+}
+
+/// A grid cell: the relationship (`eq`, `sub`, `sup`, `int`, or empty when not mapped) and
+/// the requirement of its column.
+#[derive(Serialize)]
+struct Cell<'a> {
+    m: &'static str,
+    r: &'a str,
+}
+
+#[derive(Serialize)]
+struct FrameworkView<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: Option<&'a str>,
+    rows: Vec<ItemRow<'a>>,
+}
+
+/// Live (not withdrawn) requirements grouped by chapter, in reading order.
+fn live_groups<'a>(s: &Shared<'a>) -> Vec<ColumnGroup<'a>> {
+    let cat = &s.checked.catalogue;
+    cat.chapters
+        .iter()
+        .map(|c| ColumnGroup {
+            chapter: c,
+            reqs: cat
+                .requirements
+                .iter()
+                .filter(|r| r.chapter == c.slug && r.status != ReqStatus::Withdrawn)
+                .map(|r| s.reference(&r.id))
+                .collect(),
+        })
+        .filter(|g| !g.reqs.is_empty())
+        .collect()
+}
+
+fn coverage(s: &Shared) -> Page {
+    let cat = &s.checked.catalogue;
+    let groups = live_groups(s);
+    let columns: Vec<&str> = groups
+        .iter()
+        .flat_map(|g| g.reqs.iter().map(|r| r.id))
+        .collect();
+    let mut mapped: BTreeMap<(&str, &str), Relationship> = BTreeMap::new();
+    for r in &cat.requirements {
+        for f in &r.frameworks {
+            mapped.insert((f.id.as_str(), r.id.as_str()), f.relationship);
+        }
+    }
+    let items: BTreeMap<&str, &crate::registry::FrameworkItem> = cat
+        .frameworks
+        .iter()
+        .flat_map(|f| f.items.iter().map(|i| (i.id.as_str(), i)))
+        .collect();
+    let frameworks: Vec<FrameworkView> = cat
+        .frameworks
+        .iter()
+        .map(|f| FrameworkView {
+            id: &f.id,
+            title: &f.title,
+            url: f.url.as_deref(),
+            rows: cat
+                .coverage
+                .items
+                .iter()
+                .filter(|i| i.framework == f.id)
+                .map(|i| {
+                    let status = match (i.kind, i.scope) {
+                        (ItemKind::Requirement, Scope::Out) => "out",
+                        (ItemKind::Requirement, Scope::In) if i.requirements.is_empty() => "gap",
+                        (ItemKind::Requirement, Scope::In) => "covered",
+                        _ => "structure",
+                    };
+                    let item = items.get(i.id.as_str());
+                    ItemRow {
+                        item: i,
+                        summary: item.map_or("", |x| x.summary.as_str()),
+                        url: item.and_then(|x| x.url.as_deref()),
+                        status,
+                        cells: columns
+                            .iter()
+                            .map(|c| Cell {
+                                m: mapped
+                                    .get(&(i.id.as_str(), *c))
+                                    .map_or("", |r| rel_code(*r)),
+                                r: c,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let mut ctx = page("coverage.html", "coverage", "Framework coverage", "");
+    ctx.insert("groups", &groups);
+    ctx.insert("frameworks", &frameworks);
+    ctx.insert("coverage", &cat.coverage);
+    Page {
+        path: "coverage.html".into(),
+        template: "coverage.html",
+        context: ctx,
+    }
+}
+
+#[derive(Serialize)]
+struct OrgColumn<'a> {
+    org: &'a Organisation,
+    /// Requirements citing any of its documents.
+    requirements: usize,
+    /// Its documents no requirement cites.
+    uncited: usize,
+}
+
+#[derive(Serialize)]
+struct OrgRow<'a> {
+    req: RefView<'a>,
+    /// Per organisation column: how many of its documents the requirement cites.
+    cells: Vec<usize>,
+    /// It cites no document at all.
+    gap: bool,
+}
+
+#[derive(Serialize)]
+struct OrgGroup<'a> {
+    chapter: &'a ChapterInfo,
+    rows: Vec<OrgRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct Uncited<'a> {
+    organisation: &'a Organisation,
+    document: &'a Document,
+}
+
+fn organisations(s: &Shared) -> Page {
+    let cat = &s.checked.catalogue;
+    let cov: BTreeMap<&str, &OrganisationCoverage> = cat
+        .coverage
+        .organisations
+        .iter()
+        .map(|o| (o.id.as_str(), o))
+        .collect();
+    let columns: Vec<OrgColumn> = cat
+        .organisations
+        .iter()
+        .map(|o| {
+            let c = cov.get(o.id.as_str());
+            OrgColumn {
+                org: o,
+                requirements: c.map_or(0, |c| c.requirements.len()),
+                uncited: c.map_or(0, |c| {
+                    c.documents
+                        .iter()
+                        .filter(|d| d.requirements.is_empty())
+                        .count()
+                }),
+            }
+        })
+        .collect();
+    let groups: Vec<OrgGroup> = live_groups(s)
+        .into_iter()
+        .map(|g| OrgGroup {
+            chapter: g.chapter,
+            rows: g
+                .reqs
+                .into_iter()
+                .map(|r| {
+                    let entry = s.by_id.get(r.id).copied();
+                    let cells = cat
+                        .organisations
+                        .iter()
+                        .map(|o| {
+                            entry.map_or(0, |e| {
+                                e.sources
+                                    .iter()
+                                    .filter(|x| x.organisation == o.id)
+                                    .map(|x| x.document.as_str())
+                                    .collect::<BTreeSet<_>>()
+                                    .len()
+                            })
+                        })
+                        .collect();
+                    let gap = entry.is_none_or(|e| e.sources.is_empty());
+                    OrgRow { req: r, cells, gap }
+                })
+                .collect(),
+        })
+        .collect();
+    let without: Vec<RefView> = cat
+        .coverage
+        .summary
+        .requirements_without_source
+        .iter()
+        .map(|id| s.reference(id))
+        .collect();
+    let uncited: Vec<Uncited> = cat
+        .organisations
+        .iter()
+        .flat_map(|o| {
+            o.documents.iter().filter_map(move |d| {
+                let key = format!("{}/{}", o.id, d.id);
+                cat.coverage
+                    .summary
+                    .uncited_documents
+                    .contains(&key)
+                    .then_some(Uncited {
+                        organisation: o,
+                        document: d,
+                    })
+            })
+        })
+        .collect();
+    let mut ctx = page(
+        "organisations.html",
+        "organisations",
+        "Foundations and their practices",
+        "",
+    );
+    ctx.insert("columns", &columns);
+    ctx.insert("groups", &groups);
+    ctx.insert("without_source", &without);
+    ctx.insert("uncited", &uncited);
+    Page {
+        path: "organisations.html".into(),
+        template: "organisations.html",
+        context: ctx,
+    }
+}
+
+#[derive(Serialize)]
+struct DocView<'a> {
+    doc: &'a Document,
+    requirements: Vec<RefView<'a>>,
+}
+
+fn organisation(s: &Shared, org: &Organisation) -> Option<Page> {
+    if org.id.is_empty() || !usable_as_file_name(&org.id) {
+        return None;
+    }
+    let cat = &s.checked.catalogue;
+    let cov = cat.coverage.organisations.iter().find(|o| o.id == org.id);
+    let documents: Vec<DocView> = org
+        .documents
+        .iter()
+        .map(|d| DocView {
+            doc: d,
+            requirements: cov
+                .and_then(|c| c.documents.iter().find(|x| x.id == d.id))
+                .map(|x| x.requirements.iter().map(|id| s.reference(id)).collect())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let requirements: Vec<RefView> = cov
+        .map(|c| c.requirements.iter().map(|id| s.reference(id)).collect())
+        .unwrap_or_default();
+    let path = format!("org/{}.html", org.id);
+    let mut ctx = page(&path, "organisation", &org.name, "../");
+    ctx.insert("org", org);
+    ctx.insert("documents", &documents);
+    ctx.insert("requirements", &requirements);
+    ctx.insert(
+        "security_contact_url",
+        &org.security_contact.as_deref().map(contact_url),
+    );
+    Some(Page {
+        path,
+        template: "organisation.html",
+        context: ctx,
+    })
+}
+
+/// A security contact as a link target: an URL as is (if allowed), an address as `mailto:`.
+fn contact_url(contact: &str) -> String {
+    if contact.contains('@') && !contact.contains(':') && !contact.contains(char::is_whitespace) {
+        format!("mailto:{contact}")
+    } else {
+        urls::external(contact).to_string()
+    }
+}

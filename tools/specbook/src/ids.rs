@@ -1,0 +1,152 @@
+//! `specbook ids`: runs `specbook_core::ids::assign` on a spec folder, prints the changes, and
+//! with `--assign` writes the changed chapters all or nothing (each through a temporary file
+//! renamed into place, after checking that no file changed on disk meanwhile).
+
+use specbook_core::ids::{self, ChangeKind, Input, Options};
+use specbook_core::pipeline::{self, Env};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `specbook ids`.
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("mode").required(true).args(["assign", "check"])))]
+pub(crate) struct IdsArgs {
+    /// The spec folder (holding specbook.toml).
+    #[arg(default_value = "spec")]
+    dir: PathBuf,
+    /// Insert the IDs into the chapter files.
+    #[arg(long)]
+    assign: bool,
+    /// Only list what `--assign` would change; exit 1 when anything would.
+    #[arg(long)]
+    check: bool,
+    /// First part of new IDs (default: the spec id, upper-cased). Chapters that already have
+    /// IDs continue their own numbering.
+    #[arg(long)]
+    prefix: Option<String>,
+}
+
+/// Runs `ids`.
+pub(crate) fn run(args: &IdsArgs, env: &Env) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let checked = pipeline::check(&args.dir, env)?;
+    let loaded = &checked.loaded;
+    let inputs: Vec<Input> = loaded
+        .chapters
+        .iter()
+        .map(|&f| {
+            let s = loaded.sources.get(f);
+            Input {
+                path: s.path.clone(),
+                text: s.text.clone(),
+            }
+        })
+        .collect();
+    let options = Options {
+        prefix: args.prefix.clone(),
+    };
+    let result = ids::assign(&loaded.config, &inputs, &options)?;
+
+    let mut out = std::io::stdout().lock();
+    for c in &result.changes {
+        let what = match c.kind {
+            ChangeKind::HeadingId => format!("add {{#{}}} to the heading \"{}\"", c.id, c.title),
+            ChangeKind::NewHeading => {
+                format!(
+                    "insert the heading \"{}\"",
+                    c.inserted.trim().replace(['\r', '\n'], " ")
+                )
+            }
+        };
+        writeln!(out, "{}:{}:{}: {what}", c.path, c.line, c.column)?;
+        for s in &c.statements {
+            writeln!(out, "    {}", excerpt(s))?;
+        }
+    }
+    for s in &result.skipped {
+        eprintln!(
+            "note: {}:{}:{}: left without an ID: {}\n  {}",
+            s.path,
+            s.line,
+            s.column,
+            s.reason,
+            excerpt(&s.statement)
+        );
+    }
+    let n = result.changes.len();
+    let files = result.texts.len();
+    if args.check {
+        if n == 0 {
+            eprintln!("every normative statement has an ID; nothing to change");
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("`specbook ids --assign` would add {n} ID(s) in {files} file(s)");
+        return Ok(ExitCode::from(1));
+    }
+    if n == 0 {
+        eprintln!("every normative statement has an ID; nothing changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let originals: Vec<(&str, &str)> = inputs
+        .iter()
+        .filter(|i| result.texts.contains_key(&i.path))
+        .map(|i| (i.path.as_str(), i.text.as_str()))
+        .collect();
+    write_all(&args.dir, &originals, &result.texts)?;
+    eprintln!("added {n} requirement ID(s) in {files} file(s)");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn excerpt(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() > 100 {
+        format!("{}…", clean.chars().take(99).collect::<String>())
+    } else {
+        clean
+    }
+}
+
+/// Replaces each chapter with its new text: every temporary file is written first, then all are
+/// renamed into place, so either every file changes or (on any failure before the renames) none.
+fn write_all(
+    root: &Path,
+    originals: &[(&str, &str)],
+    texts: &std::collections::BTreeMap<String, String>,
+) -> std::io::Result<()> {
+    let canon = root.canonicalize()?;
+    let mut staged = Vec::new();
+    for (rel, original) in originals {
+        let Some(new) = texts.get(*rel) else { continue };
+        // Write through symlinks (inside the folder) rather than replacing them.
+        let target = canon.join(rel).canonicalize()?;
+        if !target.starts_with(&canon) {
+            return Err(std::io::Error::other(format!(
+                "{rel} resolves outside the spec folder"
+            )));
+        }
+        let current = std::fs::read(&target)?;
+        if current != original.as_bytes() {
+            return Err(std::io::Error::other(format!(
+                "{rel} changed on disk while IDs were being assigned; nothing was written, run the command again"
+            )));
+        }
+        let dir = target.parent().unwrap_or(&canon);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".specbook-ids-")
+            .tempfile_in(dir)?;
+        specbook_core::output::injected_failure(&target)?;
+        tmp.write_all(new.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        let perms = std::fs::metadata(&target)?.permissions();
+        std::fs::set_permissions(tmp.path(), perms)?;
+        staged.push((tmp, target));
+    }
+    // Dropping `staged` on an error above removes every temporary file.
+    for (tmp, target) in staged {
+        tmp.persist(&target).map_err(|e| e.error)?;
+    }
+    Ok(())
+}

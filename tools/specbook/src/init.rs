@@ -1,0 +1,109 @@
+//! `specbook init`: writes the scaffold of a new spec folder (from `specbook_core::scaffold`),
+//! refusing to overwrite anything: when any of its files exists, nothing is written.
+
+use specbook_core::scaffold;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `specbook init`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct InitArgs {
+    /// The folder to create the spec in (created when missing).
+    #[arg(default_value = "spec")]
+    dir: PathBuf,
+    /// Title of the specification.
+    #[arg(long, default_value = scaffold::DEFAULT_TITLE)]
+    title: String,
+}
+
+/// Runs `init`.
+pub(crate) fn run(args: &InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let dir = &args.dir;
+    if dir.symlink_metadata().is_ok() && !dir.is_dir() {
+        eprintln!(
+            "error: {} exists and is not a folder; nothing was written",
+            dir.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let files = scaffold::files(&args.title);
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect();
+    if !existing.is_empty() {
+        eprintln!("error: refusing to overwrite existing files; nothing was written:");
+        for p in &existing {
+            eprintln!("  {}", p.display());
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let mut created_files: Vec<PathBuf> = Vec::new();
+    let mut created_dirs: Vec<PathBuf> = Vec::new();
+    let result = write_all(dir, &files, &mut created_files, &mut created_dirs);
+    if let Err(e) = result {
+        // All or nothing: take back what this run created.
+        for f in created_files.iter().rev() {
+            let _ = std::fs::remove_file(f);
+        }
+        for d in created_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+        eprintln!("error: {e}; nothing was written");
+        return Ok(ExitCode::from(2));
+    }
+    eprintln!("created the spec folder {}:", dir.display());
+    for (rel, _) in &files {
+        eprintln!("  {rel}");
+    }
+    eprintln!(
+        "next: `specbook check {0}`, or `specbook serve {0}` to preview it while you write",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_all(
+    dir: &Path,
+    files: &[(&str, String)],
+    created_files: &mut Vec<PathBuf>,
+    created_dirs: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            create_dirs(parent, created_dirs)?;
+        }
+        specbook_core::output::injected_failure(&path)?;
+        // `create_new` fails if the file appeared since the check: never overwrite.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        created_files.push(path.clone());
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Creates `dir` and its missing ancestors, recording each one created.
+fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent() {
+        create_dirs(parent, created)?;
+    }
+    match std::fs::create_dir(dir) {
+        Ok(()) => {
+            created.push(dir.to_path_buf());
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,599 @@
+//! End-to-end tests of the static site `specbook build` writes (issue 5), without a browser:
+//! every page exists and every internal link and anchor resolves, output is deterministic,
+//! injected markup stays escaped, link and template errors fail the build with diagnostics and
+//! leave the previous output untouched. The browser checks live in `site_browser.rs`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    repo().join("tests").join(name)
+}
+
+fn build(spec: &Path, out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_specbook"))
+        .arg("build")
+        .arg(spec)
+        .arg("--out")
+        .arg(out)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run specbook")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file below `dir`: path with `/` → bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("read dir")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).expect("below base");
+                let rel = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.insert(rel, std::fs::read(&p).expect("read file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir") {
+        let p = e.expect("entry").path();
+        let target = to.join(p.file_name().expect("name"));
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).expect("copy");
+        }
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Values of `name="…"` attributes in `html`, unescaped.
+fn attrs(html: &str, name: &str) -> Vec<String> {
+    let needle = format!(" {name}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        rest = &rest[i + needle.len()..];
+        let end = rest.find('"').unwrap_or(rest.len());
+        out.push(unescape(&rest[..end]));
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Resolves `target` (relative to page `from`, both site-root paths) to a site-root path.
+fn resolve(from: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in target.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Checks every `href` and `src` of every page: relative targets exist, fragments name an
+/// `id` of the target page, stylesheets, icons and scripts are local. Returns the external links.
+fn check_links(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let html: BTreeMap<&str, String> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(p, b)| {
+            (
+                p.as_str(),
+                String::from_utf8(b.clone()).expect("utf-8 page"),
+            )
+        })
+        .collect();
+    let ids: BTreeMap<&str, BTreeSet<String>> = html
+        .iter()
+        .map(|(p, h)| (*p, attrs(h, "id").into_iter().collect()))
+        .collect();
+    let mut external = Vec::new();
+    let mut problems = Vec::new();
+    for (page, h) in &html {
+        for src in attrs(h, "src") {
+            if src.contains("://") || src.starts_with("//") {
+                problems.push(format!("{page}: remote src {src}"));
+            }
+        }
+        for tag in h.split("<link ").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            let href = attrs(&format!(" {tag}"), "href").pop().unwrap_or_default();
+            if !tag.contains("rel=\"canonical\"") && href.contains("://") {
+                problems.push(format!("{page}: remote <link> {href}"));
+            }
+        }
+        for href in attrs(h, "href").into_iter().chain(attrs(h, "src")) {
+            if href.starts_with("http://")
+                || href.starts_with("https://")
+                || href.starts_with("mailto:")
+            {
+                external.push(href);
+                continue;
+            }
+            if href == "#" {
+                problems.push(format!("{page}: a link was neutralised to `#`"));
+                continue;
+            }
+            let (path, fragment) = match href.split_once('#') {
+                Some((p, f)) => (p, Some(percent_decode(f))),
+                None => (href.as_str(), None),
+            };
+            let path = path.split('?').next().unwrap_or("");
+            let target = if path.is_empty() {
+                page.to_string()
+            } else {
+                resolve(page, &percent_decode(path))
+            };
+            if !files.contains_key(&target) {
+                problems.push(format!("{page}: {href} → missing {target}"));
+                continue;
+            }
+            if let Some(f) = fragment {
+                let known = ids.get(target.as_str()).is_some_and(|s| s.contains(&f));
+                if !known {
+                    problems.push(format!("{page}: {href} → no id `{f}` in {target}"));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
+    external
+}
+
+/// Every page has one `<h1>` and never skips a heading level going down.
+fn check_headings(files: &BTreeMap<String, Vec<u8>>) {
+    for (page, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let h = String::from_utf8_lossy(bytes);
+        let levels: Vec<u8> = h
+            .match_indices("<h")
+            .filter_map(|(i, _)| {
+                let b = h.as_bytes().get(i + 2)?;
+                let next = h.as_bytes().get(i + 3)?;
+                (b.is_ascii_digit() && (*next == b'>' || *next == b' ')).then_some(b - b'0')
+            })
+            .collect();
+        assert_eq!(
+            levels.iter().filter(|l| **l == 1).count(),
+            1,
+            "{page} must have exactly one <h1>: {levels:?}"
+        );
+        for w in levels.windows(2) {
+            assert!(w[1] <= w[0] + 1, "{page} skips from h{} to h{}", w[0], w[1]);
+        }
+    }
+}
+
+#[test]
+fn fixture_site_has_every_page_and_every_link_resolves() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&fixture("site-basic"), &out);
+    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
+    let files = tree(&out);
+
+    let catalogue: serde_json::Value =
+        serde_json::from_slice(&files["catalogue.json"]).expect("catalogue");
+    for page in [
+        "index.html",
+        "requirements.html",
+        "coverage.html",
+        "organisations.html",
+        "search.html",
+        "search-index.json",
+        "static/style.css",
+        "static/site.js",
+        "org/acme.html",
+        // The permanent address of a renamed ID (`replaces`) still answers.
+        "req/FX-OLD-01.html",
+    ] {
+        assert!(files.contains_key(page), "missing {page}");
+    }
+    let index = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    for ch in catalogue["chapters"].as_array().expect("chapters") {
+        let path = ch["path"].as_str().expect("path");
+        assert!(files.contains_key(path), "missing chapter page {path}");
+        assert!(
+            index.contains(&format!("href=\"{path}\"")),
+            "index does not link {path}"
+        );
+    }
+    for r in catalogue["requirements"].as_array().expect("requirements") {
+        let id = r["id"].as_str().expect("id");
+        let page = String::from_utf8_lossy(&files[&format!("req/{id}.html")]).into_owned();
+        let first_words: String = r["statement"]
+            .as_str()
+            .expect("statement")
+            .split_whitespace()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            page.contains(&first_words),
+            "req/{id}.html lacks its statement"
+        );
+        let chapter = r["chapter"].as_str().expect("chapter");
+        let chapter_page = String::from_utf8_lossy(&files[&format!("{chapter}.html")]).into_owned();
+        assert!(
+            chapter_page.contains(&format!("id=\"{id}\"")),
+            "{chapter}.html has no anchor for {id}"
+        );
+    }
+    // Headings without IDs get slug ids, so `02-handling.md#triage-rules` lands.
+    let ch1 = String::from_utf8_lossy(&files["01-reporting.html"]).into_owned();
+    assert!(ch1.contains("href=\"02-handling.html#triage-rules\""));
+    assert!(String::from_utf8_lossy(&files["02-handling.html"]).contains("id=\"triage-rules\""));
+    // The metadata the index must show.
+    for text in [
+        "Site Fixture Specification",
+        "1.2.0",
+        "candidate",
+        "2026-01-15",
+        "Ada Editor, Bo Reviewer",
+        "CC-BY-4.0",
+        "exercises every page",
+        "href=\"catalogue.json\"",
+        "href=\"schema/catalogue.schema.json\"",
+        "href=\"SHA256SUMS\"",
+    ] {
+        assert!(index.contains(text), "index lacks {text}");
+    }
+
+    let external = check_links(&files);
+    assert!(
+        external
+            .iter()
+            .any(|u| u == "https://acme.example/security/#report")
+    );
+    check_headings(&files);
+
+    // SHA256SUMS lists every other file, and the sums are right.
+    let sums = String::from_utf8_lossy(&files["SHA256SUMS"]).into_owned();
+    let listed: BTreeSet<&str> = sums
+        .lines()
+        .filter_map(|l| l.split_once("  "))
+        .map(|x| x.1)
+        .collect();
+    let present: BTreeSet<&str> = files
+        .keys()
+        .map(String::as_str)
+        .filter(|p| *p != "SHA256SUMS")
+        .collect();
+    assert_eq!(listed, present);
+    if let Ok(check) = Command::new("sha256sum")
+        .args(["--check", "--quiet", "SHA256SUMS"])
+        .current_dir(&out)
+        .output()
+    {
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+
+    // No request leaves the site: the assets name no other host.
+    for asset in ["static/style.css", "static/site.js"] {
+        let text = String::from_utf8_lossy(&files[asset]).into_owned();
+        assert!(
+            !text.contains("http://") && !text.contains("https://"),
+            "{asset} names a host"
+        );
+        assert!(
+            !text.contains("innerHTML") && !text.contains("insertAdjacentHTML"),
+            "{asset} writes HTML"
+        );
+    }
+}
+
+#[test]
+fn site_output_is_deterministic() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    for out in [&a, &b] {
+        let o = build(&fixture("site-basic"), out);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (ta, tb) = (tree(&a), tree(&b));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (path, bytes) in &ta {
+        assert!(bytes == &tb[path], "{path} differs between two builds");
+    }
+}
+
+/// `(tag, attribute name)` of every start tag in `html`, read the way a browser tokenises them
+/// (quoted and unquoted values, no whitespace needed between attributes).
+fn tag_attributes(html: &str) -> Vec<(String, String)> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' || !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' && b[i] != b'/' {
+            i += 1;
+        }
+        let tag = html[start..i].to_ascii_lowercase();
+        loop {
+            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+                i += 1;
+            }
+            if i >= b.len() || b[i] == b'>' {
+                break;
+            }
+            let n = i;
+            while i < b.len() && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/')
+            {
+                i += 1;
+            }
+            out.push((tag.clone(), html[n..i].to_ascii_lowercase()));
+            if i < b.len() && b[i] == b'=' {
+                i += 1;
+                match b.get(i) {
+                    Some(&q) if q == b'"' || q == b'\'' => {
+                        i += 1;
+                        while i < b.len() && b[i] != q {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    _ => {
+                        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' {
+                            i += 1;
+                        }
+                    }
+                }
+            }
+        }
+        if tag == "script" || tag == "style" {
+            let close = format!("</{tag}");
+            i = html[i.min(html.len())..]
+                .find(&close)
+                .map_or(b.len(), |k| i + k);
+        }
+    }
+    out
+}
+
+#[test]
+fn tag_attribute_reader_sees_attributes_without_spaces() {
+    let attrs = tag_attributes(
+        "<p id=\"a\"onclick=\"x\">t</p><img src=x onerror=y><script>if (a<b) {}</script>",
+    );
+    let names: Vec<&str> = attrs.iter().map(|(_, a)| a.as_str()).collect();
+    assert_eq!(names, ["id", "onclick", "src", "onerror"]);
+}
+
+#[test]
+fn injected_markup_stays_escaped() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&fixture("site-xss"), &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = tree(&out);
+    let mut escaped_seen = 0;
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let h = String::from_utf8_lossy(bytes);
+        for bad in [
+            "<script>alert",
+            "<img src=x",
+            "<b class=\"injected\"",
+            "<b class=injected",
+            "<svg onload",
+            "href=\"javascript:",
+            "url=javascript:",
+        ] {
+            assert!(!h.contains(bad), "{path} contains unescaped `{bad}`");
+        }
+        for (tag, attr) in tag_attributes(&h) {
+            assert!(
+                !attr.starts_with("on") && attr != "autofocus" && attr != "formaction",
+                "{path}: <{tag}> carries an injected attribute `{attr}`"
+            );
+        }
+        escaped_seen += h.matches("&lt;script&gt;alert(").count();
+    }
+    // The payloads are shown as text, not dropped.
+    assert!(
+        escaped_seen > 10,
+        "payload text missing from the pages ({escaped_seen})"
+    );
+    let index = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    assert!(index.contains("XSS &lt;script&gt;alert(&#39;spec title&#39;)&lt;/script&gt;"));
+    // A scheme outside the allow-list becomes `#`.
+    let org = String::from_utf8_lossy(&files["org/evil.html"]).into_owned();
+    assert!(org.contains("<a href=\"#\">javascript:alert(&#39;contact&#39;)</a>"));
+}
+
+#[test]
+fn dangling_anchor_fails_with_sb037() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&fixture("site-dangling"), &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("error[SB037]"), "{err}");
+    assert!(
+        err.contains("anchor `#nowhere` does not exist in `01-one.md`"),
+        "{err}"
+    );
+    assert!(err.contains("02-two.md:7:29"), "{err}");
+    // The valid links of the same fixture (`#background`, `02-two.md#the-details`) pass.
+    assert_eq!(err.matches("error[SB037]").count(), 1, "{err}");
+    assert!(!out.exists(), "a failed build wrote output");
+}
+
+#[test]
+fn broken_template_override_leaves_previous_output_untouched() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&fixture("site-basic"), &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = tree(&out);
+
+    let o = build(&fixture("site-broken-template"), &out);
+    assert_eq!(o.status.code(), Some(1), "a render error is a spec error");
+    let err = stderr(&o);
+    assert!(err.contains("error[SB050]"), "{err}");
+    assert!(err.contains("site/templates/chapter.html:6:4"), "{err}");
+    assert_eq!(tree(&out), before, "the previous output changed");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("read")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("site")]);
+}
+
+#[test]
+fn overrides_replace_built_ins_and_their_errors_point_into_them() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("spec");
+    copy_dir(&fixture("site-basic"), &spec);
+    let templates = spec.join("site/templates");
+    std::fs::create_dir_all(&templates).expect("mkdir");
+    std::fs::create_dir_all(spec.join("site/static/img")).expect("mkdir");
+    std::fs::write(
+        templates.join("index.html"),
+        "{% extends \"base.html\" %}\n{% block content %}<h1>Custom front page of {{ spec.title }}</h1>{% endblock content %}\n",
+    )
+    .expect("write");
+    std::fs::write(spec.join("site/static/img/logo.svg"), "<svg/>").expect("write");
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = tree(&out);
+    let index = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    assert!(index.contains("<h1>Custom front page of Site Fixture Specification</h1>"));
+    assert_eq!(files["static/img/logo.svg"], b"<svg/>");
+    assert!(String::from_utf8_lossy(&files["SHA256SUMS"]).contains("  static/img/logo.svg\n"));
+    let before = tree(&out);
+
+    // A template that fails while rendering: the diagnostic has its file:line:col.
+    std::fs::write(
+        templates.join("search.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<p>{{ no_such_variable }}</p>\n{% endblock content %}\n",
+    )
+    .expect("write");
+    // A template that is not `*.html` (autoescaping would be off).
+    std::fs::write(templates.join("notes.txt"), "{{ spec.title }}").expect("write");
+    // A link out of the spec folder.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/hostname", templates.join("escape.html")).expect("symlink");
+    // A chapter that would overwrite the site's own page.
+    std::fs::write(spec.join("index.md"), "# Index\n\nJust prose.\n").expect("write");
+    // A template that is not UTF-8, and an asset over the size limit.
+    std::fs::write(templates.join("latin1.html"), b"caf\xe9 {{ spec.title }}").expect("write");
+    let mut config = std::fs::read_to_string(spec.join("specbook.toml")).expect("read");
+    config.push_str("\n[limits]\nmax_file_bytes = 4096\n");
+    std::fs::write(spec.join("specbook.toml"), config).expect("write");
+    std::fs::write(spec.join("site/static/big.bin"), vec![b'x'; 5000]).expect("write");
+
+    let o = build(&spec, &out);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("site/templates/search.html:3:7"), "{err}");
+    assert!(err.contains("`no_such_variable` is not defined"), "{err}");
+    assert!(
+        err.contains("template `notes.txt` is not named `*.html`"),
+        "{err}"
+    );
+    #[cfg(unix)]
+    assert!(
+        err.contains("error[SB004]") && err.contains("site/templates/escape.html"),
+        "{err}"
+    );
+    assert!(
+        err.contains("chapter `index.md` would be published as `index.html`"),
+        "{err}"
+    );
+    assert_eq!(tree(&out), before, "the previous output changed");
+}
+
+#[test]
+fn spec_site_builds_when_the_spec_checks_clean() {
+    let spec = repo().join("spec");
+    let check = Command::new(env!("CARGO_BIN_EXE_specbook"))
+        .arg("check")
+        .arg(&spec)
+        .output()
+        .expect("run specbook");
+    if !check.status.success() {
+        println!("SKIPPED: spec/ does not check clean right now");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let files = tree(&out);
+    check_links(&files);
+}
