@@ -121,98 +121,25 @@ pub fn assemble(
         base_url: config.base_url.clone(),
         abstract_: config.abstract_.clone(),
     };
+    // Chapters are independent here, so they are assembled in parallel and concatenated in
+    // reading order.
+    let parts: Vec<AssembledChapter> = {
+        use rayon::prelude::*;
+        chapters
+            .par_iter()
+            .enumerate()
+            .map(|(ci, ch)| {
+                assemble_chapter(ci, ch, sources, chapters, registry, linked, id_pattern)
+            })
+            .collect()
+    };
     let mut requirements = Vec::new();
-    let mut infos = Vec::new();
+    let mut infos = Vec::with_capacity(parts.len());
     let mut unidentified = Vec::new();
-    for (ci, ch) in chapters.iter().enumerate() {
-        let file = sources.get(ch.file);
-        let resolver = Resolver {
-            chapters,
-            registry,
-            linked,
-            current: &ch.slug,
-        };
-        let location = |offset: usize| {
-            let (line, column) = file.line_col(offset);
-            SourceLocation {
-                file: file.path.clone(),
-                line,
-                column,
-            }
-        };
-        for (ri, r) in ch.requirements.iter().enumerate() {
-            let pos = (ci, ri);
-            if linked.ids.get(&r.id) != Some(&pos) {
-                continue; // a duplicate; reported by link
-            }
-            let sources_ = linked.sources.get(&pos).cloned().unwrap_or_default();
-            let frameworks = linked.frameworks.get(&pos).cloned().unwrap_or_default();
-            let mut organisations: Vec<String> =
-                sources_.iter().map(|s| s.organisation.clone()).collect();
-            organisations.sort();
-            organisations.dedup();
-            let statement_html = html::render(
-                &file.text[r.statement_span.clone()],
-                id_pattern,
-                &resolver,
-                "",
-                false,
-            );
-            let rationale_html = r
-                .rationale_span
-                .clone()
-                .map(|s| html::render(&file.text[s], id_pattern, &resolver, "", true));
-            let hashed = serde_json::json!({
-                "title": r.title, "statement": r.statement, "rationale": r.rationale,
-                "status": r.meta.status, "since": r.meta.since, "replaces": r.meta.replaces.to_vec(),
-                "related": r.meta.related, "sources": r.meta.sources, "cra": r.meta.cra, "extra": r.extra,
-            });
-            let content_hash = format!(
-                "sha256:{}",
-                hex::encode(Sha256::digest(hashed.to_string().as_bytes()))
-            );
-            requirements.push(RequirementEntry {
-                id: r.id.clone(),
-                title: r.title.clone(),
-                strength: r.strength,
-                keywords: r.keywords.clone(),
-                statement: r.statement.clone(),
-                statement_html,
-                rationale: r.rationale.clone(),
-                rationale_html,
-                chapter: ch.slug.clone(),
-                section: r.section.clone(),
-                permalink: permalink(&r.id),
-                source: location(r.heading_span.start),
-                status: r.meta.status,
-                since: r.meta.since.clone(),
-                replaces: r.meta.replaces.to_vec(),
-                related: r.meta.related.clone(),
-                sources: sources_,
-                frameworks,
-                organisations,
-                extra: r.extra.clone(),
-                content_hash,
-            });
-        }
-        for s in &ch.unidentified {
-            unidentified.push(UnidentifiedStatement {
-                text: s.text.clone(),
-                keywords: s.keywords.clone(),
-                strength: s.strength,
-                chapter: ch.slug.clone(),
-                section: s.section.clone(),
-                source: location(s.span.start),
-            });
-        }
-        infos.push(ChapterInfo {
-            slug: ch.slug.clone(),
-            title: ch.title.clone(),
-            file: file.path.clone(),
-            path: chapter_page(&ch.slug),
-            front_matter: ch.front_matter.clone(),
-            requirements: ch.requirements.iter().map(|r| r.id.clone()).collect(),
-        });
+    for part in parts {
+        requirements.extend(part.requirements);
+        unidentified.extend(part.unidentified);
+        infos.push(part.info);
     }
     let coverage = coverage::compute(&requirements, registry);
     Catalogue {
@@ -226,6 +153,119 @@ pub fn assemble(
         frameworks: registry.frameworks.clone(),
         coverage,
         diagnostics: counts,
+    }
+}
+
+/// One chapter's share of the catalogue.
+struct AssembledChapter {
+    requirements: Vec<RequirementEntry>,
+    unidentified: Vec<UnidentifiedStatement>,
+    info: ChapterInfo,
+}
+
+fn assemble_chapter(
+    ci: usize,
+    ch: &Chapter,
+    sources: &SourceMap,
+    chapters: &[Chapter],
+    registry: &Registry,
+    linked: &Linked,
+    id_pattern: &Regex,
+) -> AssembledChapter {
+    let mut requirements = Vec::with_capacity(ch.requirements.len());
+    let mut unidentified = Vec::new();
+    let file = sources.get(ch.file);
+    let resolver = Resolver {
+        chapters,
+        registry,
+        linked,
+        current: &ch.slug,
+    };
+    let location = |offset: usize| {
+        let (line, column) = file.line_col(offset);
+        SourceLocation {
+            file: file.path.clone(),
+            line,
+            column,
+        }
+    };
+    for (ri, r) in ch.requirements.iter().enumerate() {
+        let pos = (ci, ri);
+        if linked.ids.get(&r.id) != Some(&pos) {
+            continue; // a duplicate; reported by link
+        }
+        let sources_ = linked.sources.get(&pos).cloned().unwrap_or_default();
+        let frameworks = linked.frameworks.get(&pos).cloned().unwrap_or_default();
+        let mut organisations: Vec<String> =
+            sources_.iter().map(|s| s.organisation.clone()).collect();
+        organisations.sort();
+        organisations.dedup();
+        let statement_html = html::render(
+            &file.text[r.statement_span.clone()],
+            id_pattern,
+            &resolver,
+            "",
+            false,
+        );
+        let rationale_html = r
+            .rationale_span
+            .clone()
+            .map(|s| html::render(&file.text[s], id_pattern, &resolver, "", true));
+        let hashed = serde_json::json!({
+            "title": r.title, "statement": r.statement, "rationale": r.rationale,
+            "status": r.meta.status, "since": r.meta.since, "replaces": r.meta.replaces.to_vec(),
+            "related": r.meta.related, "sources": r.meta.sources, "cra": r.meta.cra, "extra": r.extra,
+        });
+        let content_hash = format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(hashed.to_string().as_bytes()))
+        );
+        requirements.push(RequirementEntry {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            strength: r.strength,
+            keywords: r.keywords.clone(),
+            statement: r.statement.clone(),
+            statement_html,
+            rationale: r.rationale.clone(),
+            rationale_html,
+            chapter: ch.slug.clone(),
+            section: r.section.clone(),
+            permalink: permalink(&r.id),
+            source: location(r.heading_span.start),
+            status: r.meta.status,
+            since: r.meta.since.clone(),
+            replaces: r.meta.replaces.to_vec(),
+            related: r.meta.related.clone(),
+            sources: sources_,
+            frameworks,
+            organisations,
+            extra: r.extra.clone(),
+            content_hash,
+        });
+    }
+    for s in &ch.unidentified {
+        unidentified.push(UnidentifiedStatement {
+            text: s.text.clone(),
+            keywords: s.keywords.clone(),
+            strength: s.strength,
+            chapter: ch.slug.clone(),
+            section: s.section.clone(),
+            source: location(s.span.start),
+        });
+    }
+    let info = ChapterInfo {
+        slug: ch.slug.clone(),
+        title: ch.title.clone(),
+        file: file.path.clone(),
+        path: chapter_page(&ch.slug),
+        front_matter: ch.front_matter.clone(),
+        requirements: ch.requirements.iter().map(|r| r.id.clone()).collect(),
+    };
+    AssembledChapter {
+        requirements,
+        unidentified,
+        info,
     }
 }
 

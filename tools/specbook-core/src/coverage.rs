@@ -90,26 +90,24 @@ pub fn compute(requirements: &[RequirementEntry], registry: &Registry) -> Covera
         .iter()
         .filter(|r| r.status != crate::meta::ReqStatus::Withdrawn)
         .collect();
-    let mut by_item: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut by_doc: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    for r in &live {
+    // Requirements are kept as positions in `live`, so every list comes out in reading order
+    // without rescanning the requirements per item or document.
+    let mut by_item: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    let mut by_doc: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
+    for (k, r) in live.iter().enumerate() {
         for f in &r.frameworks {
-            by_item.entry(&f.id).or_default().insert(&r.id);
+            by_item.entry(&f.id).or_default().insert(k);
         }
         for s in &r.sources {
             by_doc
                 .entry((&s.organisation, &s.document))
                 .or_default()
-                .insert(&r.id);
+                .insert(k);
         }
     }
-    let ids = |set: Option<&BTreeSet<&str>>| -> Vec<String> {
-        let Some(set) = set else { return Vec::new() };
-        // Keep reading order rather than sort order.
-        live.iter()
-            .filter(|r| set.contains(r.id.as_str()))
-            .map(|r| r.id.clone())
-            .collect()
+    let ids = |set: Option<&BTreeSet<usize>>| -> Vec<String> {
+        set.map(|set| set.iter().map(|&k| live[k].id.clone()).collect())
+            .unwrap_or_default()
     };
     let mut summary = CoverageSummary {
         requirements: live.len(),

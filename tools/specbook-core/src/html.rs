@@ -68,8 +68,11 @@ pub fn render(
         }
         other => Some(other),
     });
-    let mut out = String::new();
+    // HTML is usually a little longer than its Markdown; the result is kept (in the catalogue),
+    // so spare capacity is given back.
+    let mut out = String::with_capacity(markdown.len() + markdown.len() / 4);
     pulldown_cmark::html::push_html(&mut out, events);
+    out.shrink_to_fit();
     out
 }
 

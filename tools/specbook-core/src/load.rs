@@ -290,7 +290,12 @@ impl Reader<'_> {
         }
         let file = std::fs::File::open(&real).map_err(io)?;
         let max = self.limits.max_file_bytes;
-        let mut bytes = Vec::new();
+        // Sized from the metadata (capped by the limit), so the text is not held with up to
+        // twice its length of spare capacity; `take` still enforces the limit if it grew.
+        let hint = file
+            .metadata()
+            .map_or(0, |m| m.len().min(max.saturating_add(1)));
+        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).saturating_add(1));
         file.take(max.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(io)?;

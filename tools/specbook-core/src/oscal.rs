@@ -3,8 +3,11 @@
 //! spec id, so identical input gives byte-identical output.
 
 use crate::catalogue::{Catalogue, RequirementEntry};
+use crate::meta::Relationship;
 use crate::meta::ReqStatus;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -57,74 +60,226 @@ fn last_modified(cat: &Catalogue, source_date_epoch: Option<i64>) -> String {
     }
 }
 
-fn prop(name: &str, value: &str) -> Value {
-    json!({"name": name, "ns": NS, "value": value})
+// The OSCAL document as borrowed, typed values: serialised straight to bytes, with keys in
+// the order written here, so a large catalogue never exists as a JSON value tree.
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
-fn control(r: &RequirementEntry, resources: &BTreeMap<String, String>) -> Value {
+#[derive(Serialize)]
+struct Prop<'a> {
+    name: &'static str,
+    /// `true`: specbook's namespace; label and the withdrawn status are OSCAL's own.
+    #[serde(
+        rename = "ns",
+        serialize_with = "namespace",
+        skip_serializing_if = "is_false"
+    )]
+    ours: bool,
+    value: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    class: Option<Relationship>,
+}
+
+fn namespace<S: serde::Serializer>(_: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(NS)
+}
+
+fn prop<'a>(name: &'static str, value: impl Into<Cow<'a, str>>) -> Prop<'a> {
+    Prop {
+        name,
+        ours: true,
+        value: value.into(),
+        class: None,
+    }
+}
+
+#[derive(Serialize)]
+struct Link<'a> {
+    href: String,
+    rel: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<Cow<'a, str>>,
+}
+
+#[derive(Serialize)]
+struct Part<'a> {
+    id: String,
+    name: &'static str,
+    prose: &'a str,
+}
+
+#[derive(Serialize)]
+struct Control<'a> {
+    id: String,
+    class: &'static str,
+    title: &'a str,
+    props: Vec<Prop<'a>>,
+    parts: Vec<Part<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link<'a>>,
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    id: String,
+    class: &'static str,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    controls: Vec<Control<'a>>,
+}
+
+#[derive(Serialize)]
+struct Rlink<'a> {
+    href: &'a str,
+}
+
+#[derive(Serialize)]
+struct Resource<'a> {
+    uuid: String,
+    title: &'a str,
+    props: Vec<Prop<'a>>,
+    rlinks: [Rlink<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AlternateLink<'a> {
+    href: &'a str,
+    rel: &'static str,
+    #[serde(rename = "media-type")]
+    media_type: &'static str,
+}
+
+#[derive(Serialize)]
+struct Metadata<'a> {
+    title: &'a str,
+    #[serde(rename = "last-modified")]
+    last_modified: String,
+    version: &'a str,
+    #[serde(rename = "oscal-version")]
+    oscal_version: &'static str,
+    props: [Prop<'a>; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    links: Option<[AlternateLink<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct BackMatter<'a> {
+    resources: Vec<Resource<'a>>,
+}
+
+#[derive(Serialize)]
+struct Catalog<'a> {
+    uuid: String,
+    metadata: Metadata<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<Group<'a>>,
+    #[serde(rename = "back-matter", skip_serializing_if = "Option::is_none")]
+    back_matter: Option<BackMatter<'a>>,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    catalog: Catalog<'a>,
+}
+
+fn status_name(status: ReqStatus) -> &'static str {
+    match status {
+        ReqStatus::Active => "active",
+        ReqStatus::Draft => "draft",
+        ReqStatus::Withdrawn => "withdrawn",
+    }
+}
+
+fn control<'a>(r: &'a RequirementEntry, resources: &BTreeMap<String, String>) -> Control<'a> {
     let id = token(&r.id);
-    let mut props = vec![json!({"name": "label", "value": r.id})];
+    let mut props = vec![Prop {
+        name: "label",
+        ours: false,
+        value: Cow::Borrowed(&r.id),
+        class: None,
+    }];
     if r.status == ReqStatus::Withdrawn {
-        props.push(json!({"name": "status", "value": "withdrawn"}));
+        props.push(Prop {
+            name: "status",
+            ours: false,
+            value: Cow::Borrowed("withdrawn"),
+            class: None,
+        });
     } else {
         props.push(prop("strength", r.strength.as_str()));
-        props.push(prop(
-            "status",
-            match r.status {
-                ReqStatus::Active => "active",
-                ReqStatus::Draft => "draft",
-                ReqStatus::Withdrawn => "withdrawn",
-            },
-        ));
+        props.push(prop("status", status_name(r.status)));
     }
     for k in &r.keywords {
-        props.push(prop("keyword", k));
+        props.push(prop("keyword", k.as_str()));
     }
     for f in &r.frameworks {
-        let mut p = prop("framework-item", &f.id);
-        p["class"] = json!(serde_json::to_value(f.relationship).unwrap_or_default());
-        props.push(p);
+        props.push(Prop {
+            class: Some(f.relationship),
+            ..prop("framework-item", f.id.as_str())
+        });
     }
     if let Some(s) = &r.since {
-        props.push(prop("since", s));
+        props.push(prop("since", s.as_str()));
     }
-    let mut links: Vec<Value> = r
+    let mut links: Vec<Link> = r
         .sources
         .iter()
         .filter_map(|s| {
             resources
                 .get(&format!("{}/{}", s.organisation, s.document))
-                .map(|u| json!({"href": format!("#{u}"), "rel": "reference", "text": s.target}))
+                .map(|u| Link {
+                    href: format!("#{u}"),
+                    rel: "reference",
+                    text: Some(Cow::Borrowed(&s.target)),
+                })
         })
         .collect();
     links.extend(r.frameworks.iter().filter_map(|f| {
-        f.url.as_ref().map(
-            |u| json!({"href": u, "rel": "related", "text": format!("{} ({})", f.id, f.reference)}),
-        )
+        f.url.as_ref().map(|u| Link {
+            href: u.clone(),
+            rel: "related",
+            text: Some(Cow::Owned(format!("{} ({})", f.id, f.reference))),
+        })
     }));
-    links.extend(
-        r.related
-            .iter()
-            .map(|id| json!({"href": format!("#{}", token(id)), "rel": "related"})),
-    );
-    for old in &r.replaces {
-        links.push(json!({"href": format!("#{}", token(old)), "rel": "moved-from"}));
-    }
-    let mut parts =
-        vec![json!({"id": format!("{id}_smt"), "name": "statement", "prose": r.statement})];
+    links.extend(r.related.iter().map(|id| Link {
+        href: format!("#{}", token(id)),
+        rel: "related",
+        text: None,
+    }));
+    links.extend(r.replaces.iter().map(|old| Link {
+        href: format!("#{}", token(old)),
+        rel: "moved-from",
+        text: None,
+    }));
+    let mut parts = vec![Part {
+        id: format!("{id}_smt"),
+        name: "statement",
+        prose: &r.statement,
+    }];
     if let Some(g) = &r.rationale {
-        parts.push(json!({"id": format!("{id}_gdn"), "name": "guidance", "prose": g}));
+        parts.push(Part {
+            id: format!("{id}_gdn"),
+            name: "guidance",
+            prose: g,
+        });
     }
-    let mut c =
-        json!({"id": id, "class": "requirement", "title": r.title, "props": props, "parts": parts});
-    if !links.is_empty() {
-        c["links"] = Value::Array(links);
+    Control {
+        id,
+        class: "requirement",
+        title: &r.title,
+        props,
+        parts,
+        links,
     }
-    c
 }
 
-/// The OSCAL catalog of `cat`.
-pub fn catalog(cat: &Catalogue, source_date_epoch: Option<i64>) -> Value {
+fn document<'a>(cat: &'a Catalogue, source_date_epoch: Option<i64>) -> Document<'a> {
     let spec = &cat.spec.id;
     let mut resources = BTreeMap::new();
     let mut back_matter = Vec::new();
@@ -133,16 +288,13 @@ pub fn catalog(cat: &Catalogue, source_date_epoch: Option<i64>) -> Value {
             let key = format!("{}/{}", org.id, d.id);
             let uuid = uuid_for(spec, &format!("resource/{key}"));
             resources.insert(key.clone(), uuid.clone());
-            let mut res = json!({
-                "uuid": uuid,
-                "title": d.title,
-                "props": [prop("organisation", &org.id), prop("document", &key)],
-                "rlinks": [{"href": d.url}],
+            back_matter.push(Resource {
+                uuid,
+                title: &d.title,
+                props: vec![prop("organisation", org.id.as_str()), prop("document", key)],
+                rlinks: [Rlink { href: &d.url }],
+                description: d.summary.as_deref(),
             });
-            if let Some(s) = &d.summary {
-                res["description"] = json!(s);
-            }
-            back_matter.push(res);
         }
     }
     let by_id: BTreeMap<&str, &RequirementEntry> = cat
@@ -150,39 +302,73 @@ pub fn catalog(cat: &Catalogue, source_date_epoch: Option<i64>) -> Value {
         .iter()
         .map(|r| (r.id.as_str(), r))
         .collect();
-    let groups: Vec<Value> = cat
+    let groups = cat
         .chapters
         .iter()
-        .map(|ch| {
-            let controls: Vec<Value> = ch.requirements.iter().filter_map(|id| by_id.get(id.as_str())).map(|r| control(r, &resources)).collect();
-            let mut g = json!({"id": token(&format!("ch-{}", ch.slug)), "class": "chapter", "title": ch.title});
-            if !controls.is_empty() {
-                g["controls"] = Value::Array(controls);
-            }
-            g
+        .map(|ch| Group {
+            id: token(&format!("ch-{}", ch.slug)),
+            class: "chapter",
+            title: &ch.title,
+            controls: ch
+                .requirements
+                .iter()
+                .filter_map(|id| by_id.get(id.as_str()))
+                .map(|r| control(r, &resources))
+                .collect(),
         })
         .collect();
-    let mut metadata = json!({
-        "title": cat.spec.title,
-        "last-modified": last_modified(cat, source_date_epoch),
-        "version": cat.spec.version,
-        "oscal-version": OSCAL_VERSION,
-        "props": [prop("status", &serde_json::to_value(cat.spec.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())],
-    });
-    if let Some(d) = &cat.spec.date {
-        metadata["published"] = json!(format!("{d}T00:00:00Z"));
+    Document {
+        catalog: Catalog {
+            uuid: uuid_for(spec, &format!("catalog/{}", cat.spec.version)),
+            metadata: Metadata {
+                title: &cat.spec.title,
+                last_modified: last_modified(cat, source_date_epoch),
+                version: &cat.spec.version,
+                oscal_version: OSCAL_VERSION,
+                props: [prop(
+                    "status",
+                    serde_json::to_value(cat.spec.status)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                )],
+                published: cat.spec.date.as_ref().map(|d| format!("{d}T00:00:00Z")),
+                links: cat.spec.base_url.as_deref().map(|u| {
+                    [AlternateLink {
+                        href: u,
+                        rel: "alternate",
+                        media_type: "text/html",
+                    }]
+                }),
+            },
+            groups,
+            back_matter: (!back_matter.is_empty()).then_some(BackMatter {
+                resources: back_matter,
+            }),
+        },
     }
-    if let Some(u) = &cat.spec.base_url {
-        metadata["links"] = json!([{"href": u, "rel": "alternate", "media-type": "text/html"}]);
-    }
-    let mut catalog = json!({"uuid": uuid_for(spec, &format!("catalog/{}", cat.spec.version)), "metadata": metadata});
-    if !groups.is_empty() {
-        catalog["groups"] = Value::Array(groups);
-    }
-    if !back_matter.is_empty() {
-        catalog["back-matter"] = json!({"resources": back_matter});
-    }
-    json!({"catalog": catalog})
+}
+
+/// Writes the OSCAL catalog of `cat`, pretty-printed (two-space indent, final newline).
+pub fn write_catalog(
+    w: &mut dyn std::io::Write,
+    cat: &Catalogue,
+    source_date_epoch: Option<i64>,
+) -> std::io::Result<()> {
+    crate::schema::write_pretty(w, &document(cat, source_date_epoch))
+}
+
+/// The OSCAL catalog of `cat`, pretty-printed (two-space indent, final newline).
+pub fn catalog_json(cat: &Catalogue, source_date_epoch: Option<i64>) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing plain structs of strings into a Vec cannot fail.
+    let _ = write_catalog(&mut out, cat, source_date_epoch);
+    out
+}
+
+/// The OSCAL catalog of `cat` as a JSON value (for tests and tools that edit it).
+pub fn catalog(cat: &Catalogue, source_date_epoch: Option<i64>) -> Value {
+    serde_json::to_value(document(cat, source_date_epoch)).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -1,10 +1,13 @@
-//! Writing an output folder atomically: everything is written into a temporary folder beside
-//! the target and swapped in only when complete, so a failed build leaves the previous output intact.
+//! Where output files go: a [`Sink`] takes each file as soon as it is produced, either into
+//! memory ([`MemorySink`], for the preview server and releases) or into a [`Staging`] folder
+//! beside the target that is swapped in only when complete, so a failed build leaves the
+//! previous output intact and a large site never has to sit in memory whole.
 
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Failure injection for tests: after this many successful file writes, the next one fails.
 /// `usize::MAX` (the default) never fails. Set by the CLI from `SPECBOOK_FAIL_AFTER_WRITES`.
@@ -65,13 +68,217 @@ pub fn replace_files(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
 /// Files to write: path relative to the output folder (with `/`) → bytes. Sorted, so output is deterministic.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
+/// Name of the checksum file every output folder ends with.
+pub const CHECKSUMS: &str = "SHA256SUMS";
+
+/// The `SHA256SUMS` text (`sha256sum` format) of `(path, digest)` pairs sorted by path.
+fn checksums_text<'a>(sums: impl Iterator<Item = (&'a String, &'a [u8; 32])>) -> Vec<u8> {
+    let mut text = String::new();
+    for (path, digest) in sums {
+        text.push_str(&hex::encode(digest));
+        text.push_str("  ");
+        text.push_str(path);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
 /// Adds `SHA256SUMS` listing every file (in `sha256sum` format, sorted by path).
 pub fn add_checksums(files: &mut Files) {
-    let mut sums = String::new();
-    for (path, bytes) in files.iter() {
-        sums.push_str(&format!("{}  {path}\n", hex::encode(Sha256::digest(bytes))));
+    let sums: BTreeMap<String, [u8; 32]> = files
+        .iter()
+        .map(|(path, bytes)| (path.clone(), Sha256::digest(bytes).into()))
+        .collect();
+    files.insert(CHECKSUMS.into(), checksums_text(sums.iter()));
+}
+
+/// Writes one file's content into the writer it is given.
+pub type WriteFn<'a> = &'a mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>;
+
+/// Takes the output files of a build one at a time, from any thread.
+pub trait Sink: Sync {
+    /// Adds the file at `path` (relative to the output folder, with `/`).
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+
+    /// Adds the file at `path`, written piece by piece by `write`, so that a large file (the
+    /// catalogue of a big spec) never has to be held whole. Returns its size in bytes.
+    fn put_with(&self, path: &str, write: WriteFn) -> io::Result<u64>;
+}
+
+/// Collects the files in memory.
+#[derive(Debug, Default)]
+pub struct MemorySink(Mutex<Files>);
+
+impl MemorySink {
+    /// The files collected.
+    pub fn into_files(self) -> Files {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
-    files.insert("SHA256SUMS".into(), sums.into_bytes());
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let mut files = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+
+    fn put_with(&self, path: &str, write: WriteFn) -> io::Result<u64> {
+        let mut bytes = Vec::new();
+        write(&mut bytes)?;
+        self.put(path, &bytes)?;
+        Ok(bytes.len() as u64)
+    }
+}
+
+/// A writer that passes bytes on and keeps their SHA-256 and count.
+struct Hashing<W> {
+    inner: W,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl<W: io::Write> io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// An output folder being written: files go into a hidden sibling of the target as they come
+/// (checksummed on the way), and [`Staging::commit`] swaps it in. Dropped without a commit, it
+/// removes what it wrote and leaves the target untouched.
+#[derive(Debug)]
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    /// Folders created so far (relative paths), to skip `create_dir_all` for the next file.
+    dirs: Mutex<BTreeSet<String>>,
+    sums: Mutex<BTreeMap<String, [u8; 32]>>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Starts writing the folder `out`; nothing at `out` changes until the commit.
+    pub fn begin(out: &Path) -> io::Result<Staging> {
+        let out = if out.is_relative() {
+            std::env::current_dir()?.join(out)
+        } else {
+            out.to_path_buf()
+        };
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let tmp = sibling(&out, "new");
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
+        std::fs::create_dir(&tmp)?;
+        Ok(Staging {
+            out,
+            tmp,
+            dirs: Mutex::new(BTreeSet::new()),
+            sums: Mutex::new(BTreeMap::new()),
+            committed: false,
+        })
+    }
+
+    /// Number of files written so far.
+    pub fn len(&self) -> usize {
+        self.sums.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether nothing was written yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes `SHA256SUMS` of every file written (unless one was written already) and swaps
+    /// the folder in. Returns the number of files, checksums included.
+    pub fn commit(mut self) -> io::Result<usize> {
+        let sums = std::mem::take(&mut *self.sums.lock().unwrap_or_else(|e| e.into_inner()));
+        let mut count = sums.len();
+        if !sums.contains_key(CHECKSUMS) {
+            let path = self.tmp.join(CHECKSUMS);
+            write_file(&path, &checksums_text(sums.iter()))?;
+            count += 1;
+        }
+        swap_in(&self.tmp, &self.out)?;
+        self.committed = true;
+        Ok(count)
+    }
+}
+
+impl Staging {
+    /// The path of `rel` inside the staging folder, its parent folders created.
+    fn prepare(&self, rel: &str) -> io::Result<PathBuf> {
+        if !crate::load::is_contained(rel) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write outside the output folder: {rel}"),
+            ));
+        }
+        let path = self.tmp.join(rel);
+        if let Some((dir, _)) = rel.rsplit_once('/') {
+            let known = self
+                .dirs
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(dir);
+            if !known {
+                std::fs::create_dir_all(self.tmp.join(dir))?;
+                self.dirs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(dir.to_string());
+            }
+        }
+        Ok(path)
+    }
+
+    fn record(&self, rel: &str, digest: [u8; 32]) {
+        self.sums
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string(), digest);
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.prepare(rel)?;
+        write_file(&path, bytes)?;
+        self.record(rel, Sha256::digest(bytes).into());
+        Ok(())
+    }
+
+    fn put_with(&self, rel: &str, write: WriteFn) -> io::Result<u64> {
+        let path = self.prepare(rel)?;
+        injected_failure(&path)?;
+        let mut out = Hashing {
+            inner: io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?),
+            hasher: Sha256::new(),
+            len: 0,
+        };
+        write(&mut out)?;
+        io::Write::flush(&mut out)?;
+        self.record(rel, out.hasher.finalize().into());
+        Ok(out.len)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
@@ -82,49 +289,27 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
 }
 
 /// Writes `files` into `out`, replacing its previous content only when every file was written.
+/// The files are written as given: `SHA256SUMS` is added only when `files` has none.
 pub fn write_atomically(out: &Path, files: &Files) -> io::Result<()> {
-    let out = if out.is_relative() {
-        std::env::current_dir()?.join(out)
-    } else {
-        out.to_path_buf()
-    };
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent)?;
+    let staging = Staging::begin(out)?;
+    for (rel, bytes) in files {
+        staging.put(rel, bytes)?;
     }
-    let tmp = sibling(&out, "new");
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    let result = (|| {
-        for (rel, bytes) in files {
-            if !crate::load::is_contained(rel) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!("refusing to write outside the output folder: {rel}"),
-                ));
-            }
-            let path = tmp.join(rel);
-            if let Some(p) = path.parent() {
-                std::fs::create_dir_all(p)?;
-            }
-            write_file(&path, bytes)?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    let old = sibling(&out, "old");
+    staging.commit().map(drop)
+}
+
+/// Replaces `out` by the complete folder `tmp`, keeping `out` if the swap fails.
+fn swap_in(tmp: &Path, out: &Path) -> io::Result<()> {
+    let old = sibling(out, "old");
     if out.exists() {
         if old.exists() {
             std::fs::remove_dir_all(&old)?;
         }
-        std::fs::rename(&out, &old)?;
+        std::fs::rename(out, &old)?;
     }
-    if let Err(e) = std::fs::rename(&tmp, &out) {
+    if let Err(e) = std::fs::rename(tmp, out) {
         if old.exists() {
-            let _ = std::fs::rename(&old, &out);
+            let _ = std::fs::rename(&old, out);
         }
         return Err(e);
     }

@@ -2,10 +2,11 @@
 //! and draft-07 copies, with `$id` under the spec's base URL), the site (from the render stage)
 //! and `SHA256SUMS` of all of them.
 
-use crate::output::{self, Files};
+use crate::output::{self, Files, MemorySink, Sink};
 use crate::pipeline::Checked;
 use crate::render;
 use crate::schema;
+use std::collections::BTreeMap;
 
 /// Why the output could not be produced.
 #[derive(Debug)]
@@ -14,6 +15,8 @@ pub enum PublishError {
     Json(serde_json::Error),
     /// The site failed to render; the diagnostics say why (SB050 and read errors).
     Site(render::Failed),
+    /// The sink could not take a file.
+    Io(std::io::Error),
 }
 
 impl std::fmt::Display for PublishError {
@@ -21,6 +24,7 @@ impl std::fmt::Display for PublishError {
         match self {
             PublishError::Json(e) => write!(f, "{e}"),
             PublishError::Site(e) => write!(f, "{e}"),
+            PublishError::Io(e) => write!(f, "{e}"),
         }
     }
 }
@@ -33,35 +37,61 @@ impl From<serde_json::Error> for PublishError {
     }
 }
 
-/// Every output file of a successful build, with checksums.
-pub fn files(checked: &Checked) -> Result<Files, PublishError> {
-    let mut files = Files::new();
-    files.insert(
-        "catalogue.json".into(),
-        schema::to_pretty(&serde_json::to_value(&checked.catalogue)?).into_bytes(),
-    );
-    files.insert(
-        "oscal/catalog.json".into(),
-        schema::to_pretty(&crate::oscal::catalog(
-            &checked.catalogue,
-            checked.env.source_date_epoch,
-        ))
-        .into_bytes(),
-    );
+impl From<std::io::Error> for PublishError {
+    fn from(e: std::io::Error) -> Self {
+        PublishError::Io(e)
+    }
+}
+
+impl From<render::SiteError> for PublishError {
+    fn from(e: render::SiteError) -> Self {
+        match e {
+            render::SiteError::Failed(f) => PublishError::Site(f),
+            render::SiteError::Io(e) => PublishError::Io(e),
+        }
+    }
+}
+
+/// Every output file of a successful build but `SHA256SUMS`, handed to `sink` as each is
+/// produced (the site's pages from several threads). The sink adds the checksums.
+pub fn publish(checked: &Checked, sink: &dyn Sink) -> Result<(), PublishError> {
+    // Path → size of the files the site lists as downloads.
+    let mut published = BTreeMap::new();
+    // The two large files are serialised from typed values straight into the sink.
+    let size = sink.put_with("catalogue.json", &mut |w| {
+        schema::write_pretty(w, &checked.catalogue)
+    })?;
+    published.insert("catalogue.json".to_string(), size as usize);
+    let size = sink.put_with("oscal/catalog.json", &mut |w| {
+        crate::oscal::write_catalog(w, &checked.catalogue, checked.env.source_date_epoch)
+    })?;
+    published.insert("oscal/catalog.json".to_string(), size as usize);
+    let mut put = |path: String, bytes: Vec<u8>| -> Result<(), PublishError> {
+        sink.put(&path, &bytes)?;
+        published.insert(path, bytes.len());
+        Ok(())
+    };
     let base = checked.catalogue.spec.base_url.as_deref();
     for (name, value) in schema::all() {
         let value = schema::rehome(value, base, name);
-        files.insert(
+        put(
             format!("schema/draft-07/{name}"),
             schema::to_pretty(&schema::to_draft07(&value)).into_bytes(),
-        );
-        files.insert(
+        )?;
+        put(
             format!("schema/{name}"),
             schema::to_pretty(&value).into_bytes(),
-        );
+        )?;
     }
-    let site = render::site(checked, &files).map_err(PublishError::Site)?;
-    files.extend(site);
+    render::site(checked, &published, sink)?;
+    Ok(())
+}
+
+/// Every output file of a successful build, with checksums, in memory.
+pub fn files(checked: &Checked) -> Result<Files, PublishError> {
+    let sink = MemorySink::default();
+    publish(checked, &sink)?;
+    let mut files = sink.into_files();
     output::add_checksums(&mut files);
     Ok(files)
 }

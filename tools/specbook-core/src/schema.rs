@@ -213,6 +213,16 @@ pub fn to_draft07(schema: &Value) -> Value {
     out
 }
 
+/// Writes `value` as pretty JSON (two-space indent) with a final newline, the layout of every
+/// JSON file specbook publishes.
+pub fn write_pretty<T: serde::Serialize + ?Sized>(
+    w: &mut dyn std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    w.write_all(b"\n")
+}
+
 /// Pretty JSON with a trailing newline, as written to disk.
 pub fn to_pretty(value: &Value) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();

@@ -12,7 +12,7 @@ pub use assets::{BUILTIN_STATIC, BUILTIN_TEMPLATES, STATIC_DIR, TEMPLATES_DIR};
 
 use crate::diag::{self, Code, Diagnostic, DiagnosticCounts};
 use crate::diag_render;
-use crate::output::Files;
+use crate::output::Sink;
 use crate::pipeline::Checked;
 use crate::source::{FileId, SourceFile, SourceMap};
 use std::collections::BTreeMap;
@@ -43,6 +43,15 @@ impl std::fmt::Display for Failed {
 }
 
 impl std::error::Error for Failed {}
+
+/// Why [`site`] produced no site.
+#[derive(Debug)]
+pub enum SiteError {
+    /// Templates or names failed; the diagnostics say why.
+    Failed(Failed),
+    /// The sink could not take a file.
+    Io(std::io::Error),
+}
 
 /// Where a problem is: a file of the spec already in the source map, or a file read by render.
 #[derive(Clone, Debug)]
@@ -95,10 +104,15 @@ impl Problem {
     }
 }
 
-/// Renders the site of `checked`. `published` holds the other files of the build (catalogue,
-/// schemas), listed as downloads; the result holds only the site's own files. Identical input
-/// gives identical bytes.
-pub fn site(checked: &Checked, published: &Files) -> Result<Files, Failed> {
+/// Renders the site of `checked` into `sink`, page by page from several threads. `published`
+/// (path → size) lists the other files of the build (catalogue, schemas), shown as downloads;
+/// the site never overwrites them. Identical input gives identical bytes. On failure the sink
+/// may hold some pages; a [`crate::output::Staging`] sink then discards them.
+pub fn site(
+    checked: &Checked,
+    published: &BTreeMap<String, usize>,
+    sink: &dyn Sink,
+) -> Result<(), SiteError> {
     let mut problems = Vec::new();
     let overrides = assets::load_overrides(
         &checked.loaded.root,
@@ -118,19 +132,38 @@ pub fn site(checked: &Checked, published: &Files) -> Result<Files, Failed> {
         *t.global_context() = global;
         t
     });
-    let render = |p: &pages::Page| match &tera {
-        Some(t) => t.render(p.template, &p.context),
-        None => Ok(String::new()), // the engine failed; that is reported already
+    let clash = |path: &str| {
+        published.contains_key(path).then(|| {
+            Problem::new(
+                Place::new_file(path, ""),
+                0..0,
+                Code::TemplateError,
+                format!("the site would overwrite the published file `{path}`"),
+                "rename the chapter or asset that takes this name",
+            )
+        })
+    };
+    let render = |p: &pages::Page| -> Result<(), pages::PageError> {
+        let Some(t) = &tera else {
+            return Ok(()); // the engine failed; that is reported already
+        };
+        if published.contains_key(&p.path) {
+            return Ok(()); // reported below as a clash
+        }
+        let html = t
+            .render(p.template, &p.context)
+            .map_err(pages::PageError::Template)?;
+        sink.put(&p.path, html.as_bytes())
+            .map_err(pages::PageError::Io)
     };
     let rendered = pages::pages(checked, &mut problems, &render);
-    let mut files = Files::new();
     let mut seen = std::collections::BTreeSet::new();
     for page in rendered {
+        problems.extend(clash(&page.path));
         match page.result {
-            Ok(html) => {
-                files.insert(page.path, html.into_bytes());
-            }
-            Err(e) => {
+            Ok(()) => {}
+            Err(pages::PageError::Io(e)) => return Err(SiteError::Io(e)),
+            Err(pages::PageError::Template(e)) => {
                 let p = template_problem(&e, &sources, page.template);
                 if seen.len() < 20 && seen.insert((p.message.clone(), p.span.start)) {
                     problems.push(p);
@@ -138,31 +171,26 @@ pub fn site(checked: &Checked, published: &Files) -> Result<Files, Failed> {
             }
         }
     }
+    let mut statics: BTreeMap<String, &[u8]> = BTreeMap::new();
     for (name, bytes) in BUILTIN_STATIC {
-        files.insert(format!("static/{name}"), bytes.to_vec());
+        statics.insert(format!("static/{name}"), bytes);
     }
     for (name, bytes) in &overrides.statics {
-        files.insert(format!("static/{name}"), bytes.clone());
+        statics.insert(format!("static/{name}"), bytes);
     }
-    files.insert(
-        search::INDEX_PATH.to_string(),
-        search::index(&checked.catalogue),
-    );
-    for path in files.keys() {
-        if published.contains_key(path) {
-            problems.push(Problem::new(
-                Place::new_file(path, ""),
-                0..0,
-                Code::TemplateError,
-                format!("the site would overwrite the published file `{path}`"),
-                "rename the chapter or asset that takes this name",
-            ));
+    let index = search::index(&checked.catalogue);
+    statics.insert(search::INDEX_PATH.to_string(), &index);
+    for (path, bytes) in statics {
+        match clash(&path) {
+            Some(p) => problems.push(p),
+            None if problems.is_empty() => sink.put(&path, bytes).map_err(SiteError::Io)?,
+            None => {}
         }
     }
     if problems.is_empty() {
-        Ok(files)
+        Ok(())
     } else {
-        Err(fail(checked, problems))
+        Err(SiteError::Failed(fail(checked, problems)))
     }
 }
 

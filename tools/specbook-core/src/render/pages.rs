@@ -11,7 +11,6 @@ use crate::coverage::{ItemCoverage, OrganisationCoverage};
 use crate::diag::Code;
 use crate::meta::{Relationship, ReqStatus};
 use crate::model::Requirement;
-use crate::output::Files;
 use crate::pipeline::Checked;
 use crate::registry::{Document, ItemKind, Organisation, Scope};
 use serde::Serialize;
@@ -45,18 +44,26 @@ pub(crate) const RESERVED: &[&str] = &[
     "search.html",
 ];
 
-/// A rendered page (or why it failed).
+/// A page rendered and handed to the sink (or why not).
 pub(crate) struct Rendered {
     /// Path relative to the site root.
     pub(crate) path: String,
     /// Template name.
     pub(crate) template: &'static str,
-    /// The HTML.
-    pub(crate) result: Result<String, tera::Error>,
+    /// Whether it was rendered and written.
+    pub(crate) result: Result<(), PageError>,
 }
 
-/// Renders one page with the engine.
-pub(crate) type Render<'r> = &'r (dyn Fn(&Page) -> Result<String, tera::Error> + Sync);
+/// Why a page is missing from the output.
+pub(crate) enum PageError {
+    /// The template failed.
+    Template(tera::Error),
+    /// The sink failed.
+    Io(std::io::Error),
+}
+
+/// Renders one page with the engine and hands it to the sink.
+pub(crate) type Render<'r> = &'r (dyn Fn(&Page) -> Result<(), PageError> + Sync);
 
 /// One page to render.
 pub(crate) struct Page {
@@ -249,7 +256,7 @@ static EMPTY_CHAPTER: std::sync::LazyLock<ChapterInfo> = std::sync::LazyLock::ne
 
 /// The global context every template sees: `spec`, `chapters`, `summary`, `downloads`,
 /// `counts`, `permanent_base` and `generator`.
-pub(crate) fn global(checked: &Checked, published: &Files) -> Context {
+pub(crate) fn global(checked: &Checked, published: &BTreeMap<String, usize>) -> Context {
     let cat = &checked.catalogue;
     let mut ctx = Context::new();
     ctx.insert("spec", &cat.spec);
@@ -284,10 +291,10 @@ pub(crate) fn global(checked: &Checked, published: &Files) -> Context {
     ctx
 }
 
-fn downloads(published: &Files) -> Vec<Download> {
+fn downloads(published: &BTreeMap<String, usize>) -> Vec<Download> {
     let mut out: Vec<Download> = published
         .iter()
-        .map(|(path, bytes)| {
+        .map(|(path, &bytes)| {
             let label = match path.as_str() {
                 "catalogue.json" => "Requirement catalogue (JSON)".to_string(),
                 "oscal/catalog.json" => "OSCAL catalog (JSON)".to_string(),
@@ -302,7 +309,7 @@ fn downloads(published: &Files) -> Vec<Download> {
             Download {
                 path: path.clone(),
                 label,
-                size: Some(human_size(bytes.len())),
+                size: Some(human_size(bytes)),
             }
         })
         .collect();
@@ -331,8 +338,8 @@ fn usable_as_file_name(id: &str) -> bool {
         && !id.chars().any(char::is_control)
 }
 
-/// Builds and renders every page of the site, in parallel; each page's context is dropped as
-/// soon as it is rendered. Problems (names that collide or cannot be files) are reported.
+/// Builds and renders every page of the site, in parallel; each page goes to the sink and its
+/// context and HTML are dropped as soon as it is rendered. Problems (names that collide or cannot be files) are reported.
 pub(crate) fn pages(
     checked: &Checked,
     problems: &mut Vec<Problem>,
@@ -610,9 +617,27 @@ fn moved(s: &Shared) -> Vec<Page> {
     pages
 }
 
+/// The fields of a requirement the index table shows (not its texts: the table of a large
+/// spec would otherwise hold every statement twice over).
+#[derive(Serialize)]
+struct RowReq<'a> {
+    id: &'a str,
+    title: &'a str,
+    chapter: &'a str,
+    status: ReqStatus,
+    strength: Strength,
+    organisations: &'a [String],
+    frameworks: Vec<ItemRef<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemRef<'a> {
+    id: &'a str,
+}
+
 #[derive(Serialize)]
 struct Row<'a> {
-    req: &'a RequirementEntry,
+    req: RowReq<'a>,
     chapter_title: &'a str,
     /// Space-separated organisation ids (ids match `^[a-z0-9][a-z0-9-]*$`).
     orgs: String,
@@ -633,7 +658,15 @@ fn requirements(s: &Shared) -> Page {
         .requirements
         .iter()
         .map(|r| Row {
-            req: r,
+            req: RowReq {
+                id: &r.id,
+                title: &r.title,
+                chapter: &r.chapter,
+                status: r.status,
+                strength: r.strength,
+                organisations: &r.organisations,
+                frameworks: r.frameworks.iter().map(|f| ItemRef { id: &f.id }).collect(),
+            },
             chapter_title: s
                 .chapter_of
                 .get(r.chapter.as_str())
@@ -729,16 +762,10 @@ struct ItemRow<'a> {
     url: Option<&'a str>,
     /// `covered`, `gap`, `out` or `structure` (a chapeau or heading).
     status: &'static str,
-    /// One per column.
-    cells: Vec<Cell<'a>>,
-}
-
-/// A grid cell: the relationship (`eq`, `sub`, `sup`, `int`, or empty when not mapped) and
-/// the requirement of its column.
-#[derive(Serialize)]
-struct Cell<'a> {
-    m: &'static str,
-    r: &'a str,
+    /// One per column (the requirement `columns[i]`): the relationship (`eq`, `sub`, `sup`,
+    /// `int`, or empty when not mapped). Plain strings, because a grid of 10,000 requirements
+    /// has half a million cells.
+    cells: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -752,18 +779,22 @@ struct FrameworkView<'a> {
 /// Live (not withdrawn) requirements grouped by chapter, in reading order.
 fn live_groups<'a>(s: &Shared<'a>) -> Vec<ColumnGroup<'a>> {
     let cat = &s.checked.catalogue;
+    let mut by_chapter: BTreeMap<&str, Vec<RefView<'a>>> = BTreeMap::new();
+    for r in &cat.requirements {
+        if r.status != ReqStatus::Withdrawn {
+            by_chapter
+                .entry(r.chapter.as_str())
+                .or_default()
+                .push(s.reference(&r.id));
+        }
+    }
     cat.chapters
         .iter()
-        .map(|c| ColumnGroup {
-            chapter: c,
-            reqs: cat
-                .requirements
-                .iter()
-                .filter(|r| r.chapter == c.slug && r.status != ReqStatus::Withdrawn)
-                .map(|r| s.reference(&r.id))
-                .collect(),
+        .filter_map(|c| {
+            by_chapter
+                .remove(c.slug.as_str())
+                .map(|reqs| ColumnGroup { chapter: c, reqs })
         })
-        .filter(|g| !g.reqs.is_empty())
         .collect()
 }
 
@@ -812,11 +843,10 @@ fn coverage(s: &Shared) -> Page {
                         status,
                         cells: columns
                             .iter()
-                            .map(|c| Cell {
-                                m: mapped
+                            .map(|c| {
+                                mapped
                                     .get(&(i.id.as_str(), *c))
-                                    .map_or("", |r| rel_code(*r)),
-                                r: c,
+                                    .map_or("", |r| rel_code(*r))
                             })
                             .collect(),
                     }
@@ -826,6 +856,7 @@ fn coverage(s: &Shared) -> Page {
         .collect();
     let mut ctx = page("coverage.html", "coverage", "Framework coverage", "");
     ctx.insert("groups", &groups);
+    ctx.insert("columns", &columns);
     ctx.insert("frameworks", &frameworks);
     ctx.insert("coverage", &cat.coverage);
     Page {
