@@ -4,6 +4,7 @@
 
 use crate::output::{self, Files, MemorySink, Sink};
 use crate::pipeline::Checked;
+use crate::release::ReleaseContext;
 use crate::render;
 use crate::schema;
 use std::collections::BTreeMap;
@@ -55,6 +56,16 @@ impl From<render::SiteError> for PublishError {
 /// Every output file of a successful build but `SHA256SUMS`, handed to `sink` as each is
 /// produced (the site's pages from several threads). The sink adds the checksums.
 pub fn publish(checked: &Checked, sink: &dyn Sink) -> Result<(), PublishError> {
+    publish_release(checked, None, sink)
+}
+
+/// [`publish`] for a release: with `release`, requirement pages link to the same requirement
+/// in this, the latest and the previous release, and every page names the version.
+pub fn publish_release(
+    checked: &Checked,
+    release: Option<&ReleaseContext>,
+    sink: &dyn Sink,
+) -> Result<(), PublishError> {
     // Path → size of the files the site lists as downloads.
     let mut published = BTreeMap::new();
     // The two large files are serialised from typed values straight into the sink.
@@ -83,14 +94,22 @@ pub fn publish(checked: &Checked, sink: &dyn Sink) -> Result<(), PublishError> {
             schema::to_pretty(&value).into_bytes(),
         )?;
     }
-    render::site(checked, &published, sink)?;
+    render::site(checked, &published, release, sink)?;
     Ok(())
 }
 
 /// Every output file of a successful build, with checksums, in memory.
 pub fn files(checked: &Checked) -> Result<Files, PublishError> {
+    release_files(checked, None)
+}
+
+/// [`files`] for a release (see [`publish_release`]).
+pub fn release_files(
+    checked: &Checked,
+    release: Option<&ReleaseContext>,
+) -> Result<Files, PublishError> {
     let sink = MemorySink::default();
-    publish(checked, &sink)?;
+    publish_release(checked, release, &sink)?;
     let mut files = sink.into_files();
     output::add_checksums(&mut files);
     Ok(files)

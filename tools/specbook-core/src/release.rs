@@ -399,10 +399,10 @@ pub fn release(mut checked: Checked, opts: &Options<'_>) -> Result<Outcome, Rele
     let mut all: Vec<ReleaseInfo> = with_info.into_iter().cloned().collect();
     all.push(info.clone());
     let versions = versions(&all, spec.base_url.as_deref());
-    // What the pages need for This / Latest / Previous links (the site does not take it yet).
+    // What the pages need for This / Latest / Previous links.
     let context = context(&info, previous, &versions);
 
-    let mut files: Files = crate::publish::files(&checked)
+    let mut files: Files = crate::publish::release_files(&checked, Some(&context))
         .map_err(|e| ReleaseError::Io(format!("cannot produce the release's files: {e}")))?;
     files.remove("SHA256SUMS");
     files.insert(RELEASE_FILE.into(), json(&info));

@@ -119,6 +119,17 @@ A project MAY accept encrypted reports.
 A project MUST name a security contact.
 ";
 
+/// The page of R-1 from a plain `specbook build` of `spec`.
+fn spec_build_page(spec: &Spec, tmp: &Path) -> String {
+    let out = tmp.join("plain-build");
+    let o = specbook(
+        &["build", spec.path(), "--out", &out.display().to_string()],
+        None,
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    String::from_utf8(std::fs::read(out.join("req/R-1.html")).expect("page")).expect("utf-8")
+}
+
 fn release(spec: &Spec, publish: &Path, version: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "release",
@@ -228,6 +239,39 @@ fn two_releases_the_first_unchanged_the_second_with_changes() {
         html.contains("href=\"req/R-2.html\""),
         "a tombstone links to its page here"
     );
+
+    // Requirement pages link to the same requirement in this, the latest and the previous
+    // release, when the previous release had it.
+    let page = |dir: &Path, id: &str| {
+        String::from_utf8(std::fs::read(dir.join(format!("req/{id}.html"))).expect("page"))
+            .expect("utf-8")
+    };
+    let r1 = page(&second, "R-1");
+    assert!(
+        r1.contains("href=\"../req/R-1.html\" aria-current=\"page\">This version (0.2.0)"),
+        "{r1}"
+    );
+    assert!(
+        r1.contains("href=\"../../latest/req/R-1.html\">Latest"),
+        "{r1}"
+    );
+    assert!(
+        r1.contains("href=\"../../0.1.0/req/R-1.html\">Previous (0.1.0)"),
+        "{r1}"
+    );
+    let r5 = page(&second, "R-5");
+    assert!(!r5.contains("0.1.0/req/R-5.html"), "R-5 is new in 0.2.0");
+    assert!(r5.contains("Not in the previous release (0.1.0)"), "{r5}");
+    let first_r1 = page(&first, "R-1");
+    assert!(
+        first_r1.contains("Not in any earlier release"),
+        "{first_r1}"
+    );
+    // Both links resolve to files that exist.
+    assert!(publish.join("latest/req/R-1.html").is_file());
+    assert!(publish.join("0.1.0/req/R-1.html").is_file());
+    // An ordinary build has no version links.
+    assert!(!spec_build_page(&spec, tmp.path()).contains("This version"));
 
     let release_json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(second.join("release.json")).expect("release.json"))

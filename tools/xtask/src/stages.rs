@@ -112,7 +112,7 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
         }
     });
     time(&mut t, "build › render::site (into memory)", || {
-        render::site(&checked, &published, &sink)
+        render::site(&checked, &published, None, &sink)
     })
     .map_err(|_| "the site failed to render".to_string())?;
     let mut files = sink.into_files();

@@ -14,6 +14,7 @@ use crate::diag::{self, Code, Diagnostic, DiagnosticCounts};
 use crate::diag_render;
 use crate::output::Sink;
 use crate::pipeline::Checked;
+use crate::release::ReleaseContext;
 use crate::source::{FileId, SourceFile, SourceMap};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -106,11 +107,13 @@ impl Problem {
 
 /// Renders the site of `checked` into `sink`, page by page from several threads. `published`
 /// (path → size) lists the other files of the build (catalogue, schemas), shown as downloads;
-/// the site never overwrites them. Identical input gives identical bytes. On failure the sink
+/// the site never overwrites them. With `release`, templates see `release` and requirement
+/// pages `links` (this, latest and previous release). Identical input gives identical bytes. On failure the sink
 /// may hold some pages; a [`crate::output::Staging`] sink then discards them.
 pub fn site(
     checked: &Checked,
     published: &BTreeMap<String, usize>,
+    release: Option<&ReleaseContext>,
     sink: &dyn Sink,
 ) -> Result<(), SiteError> {
     let mut problems = Vec::new();
@@ -127,7 +130,8 @@ pub fn site(
             None
         }
     };
-    let global = pages::global(checked, published);
+    let mut global = pages::global(checked, published);
+    global.insert("release", &release);
     let tera = tera.map(|mut t| {
         *t.global_context() = global;
         t
@@ -156,7 +160,7 @@ pub fn site(
         sink.put(&p.path, html.as_bytes())
             .map_err(pages::PageError::Io)
     };
-    let rendered = pages::pages(checked, &mut problems, &render);
+    let rendered = pages::pages(checked, release, &mut problems, &render);
     let mut seen = std::collections::BTreeSet::new();
     for page in rendered {
         problems.extend(clash(&page.path));

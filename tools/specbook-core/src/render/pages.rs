@@ -13,6 +13,7 @@ use crate::meta::{Relationship, ReqStatus};
 use crate::model::Requirement;
 use crate::pipeline::Checked;
 use crate::registry::{Document, ItemKind, Organisation, Scope};
+use crate::release::ReleaseContext;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -342,6 +343,7 @@ fn usable_as_file_name(id: &str) -> bool {
 /// context and HTML are dropped as soon as it is rendered. Problems (names that collide or cannot be files) are reported.
 pub(crate) fn pages(
     checked: &Checked,
+    release: Option<&ReleaseContext>,
     problems: &mut Vec<Problem>,
     render: Render,
 ) -> Vec<Rendered> {
@@ -404,7 +406,7 @@ pub(crate) fn pages(
     out.par_extend(
         cat.requirements
             .par_iter()
-            .map(|r| done(requirement(&shared, r))),
+            .map(|r| done(requirement(&shared, r, release))),
     );
     out.extend(moved(&shared).into_iter().map(done));
     out.extend(
@@ -565,7 +567,7 @@ fn chapter(s: &Shared, c: usize) -> Page {
     }
 }
 
-fn requirement(s: &Shared, entry: &RequirementEntry) -> Page {
+fn requirement(s: &Shared, entry: &RequirementEntry, release: Option<&ReleaseContext>) -> Page {
     let path = assemble::permalink(&entry.id);
     let view = s.view(entry, "../");
     let referenced_by: Vec<RefView> = s
@@ -575,6 +577,10 @@ fn requirement(s: &Shared, entry: &RequirementEntry) -> Page {
         .unwrap_or_default();
     let mut ctx = page(&path, "requirement", &entry.title, "../");
     ctx.insert("r", &view);
+    ctx.insert(
+        "links",
+        &release.map(|r| r.requirement_links(&entry.id, &entry.permalink)),
+    );
     ctx.insert("referenced_by", &referenced_by);
     ctx.insert(
         "replaces",
