@@ -96,8 +96,16 @@ fn print_errors(name: &str, side: &Side) {
 
 /// Runs `diff`.
 pub(crate) fn run(args: &DiffArgs, env: &Env) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let old = open(&args.old, &args.spec_dir, env)?;
-    let new = open(&args.new, &args.spec_dir, env)?;
+    // The two sides are independent (each a whole check when it is a folder or revision).
+    let (old, new) = std::thread::scope(|scope| {
+        let old = scope.spawn(|| open(&args.old, &args.spec_dir, env).map_err(|e| e.to_string()));
+        let new = open(&args.new, &args.spec_dir, env).map_err(|e| e.to_string());
+        let old = old
+            .join()
+            .unwrap_or_else(|_| Err("reading the old side failed".to_string()));
+        (old, new)
+    });
+    let (old, new) = (old?, new?);
     print_errors("old", &old);
     print_errors("new", &new);
     let lens = Lens {
@@ -136,7 +144,10 @@ pub(crate) fn run(args: &DiffArgs, env: &Env) -> Result<ExitCode, Box<dyn std::e
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
-    if report.failed() {
+    let failed = report.failed();
+    // Both sides are done with; the process exits next (see `build::leak_at_exit`).
+    std::mem::forget((old, new));
+    if failed {
         if args.format != DiffFormat::Text {
             for p in &report.problems {
                 eprintln!("error: {}\n  help: {}", p.message, p.help);
