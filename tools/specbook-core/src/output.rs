@@ -189,16 +189,6 @@ impl Staging {
         })
     }
 
-    /// Number of files written so far.
-    pub fn len(&self) -> usize {
-        self.sums.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    /// Whether nothing was written yet.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Writes `SHA256SUMS` of every file written (unless one was written already) and swaps
     /// the folder in. Returns the number of files, checksums included.
     pub fn commit(mut self) -> io::Result<usize> {

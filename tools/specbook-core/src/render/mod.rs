@@ -108,8 +108,8 @@ impl Problem {
 /// Renders the site of `checked` into `sink`, page by page from several threads. `published`
 /// (path → size) lists the other files of the build (catalogue, schemas), shown as downloads;
 /// the site never overwrites them. With `release`, templates see `release` and requirement
-/// pages `links` (this, latest and previous release). Identical input gives identical bytes. On failure the sink
-/// may hold some pages; a [`crate::output::Staging`] sink then discards them.
+/// pages `links` (this, latest and previous release). Identical input gives identical bytes.
+/// On failure the sink may hold some pages; a [`crate::output::Staging`] sink discards them.
 pub fn site(
     checked: &Checked,
     published: &BTreeMap<String, usize>,
