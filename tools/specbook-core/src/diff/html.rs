@@ -2,10 +2,12 @@
 //! (`<del>`/`<ins>` within the text) and a side-by-side view, switched by two radio buttons.
 //! Every piece of spec text and every attribute value is escaped.
 
-use super::text::{keywords_of, lens_line, metadata_line, place, strength_label};
+use super::text::{
+    Location, Shown, capitalise, keywords_of, lens_line, metadata_line, place, strength_label,
+};
 use super::{
     Change, ChangeKind, DiffReport, MetaField, MetadataChange, Segment, SegmentOp, SideInfo,
-    Snapshot, StatementChange, TextField,
+    Snapshot, StatementChange,
 };
 use std::fmt::Write;
 
@@ -221,61 +223,39 @@ fn change(out: &mut String, c: &Change, links: &Links) {
         id_link(&c.id, link_snap, prefix),
         escape(c.title())
     );
-    let mut facts: Vec<String> = c
-        .kinds
-        .iter()
-        .skip(1)
-        .map(|k| format!("also {}", k.as_str()))
-        .collect();
-    if let Some(delta) = &c.strength {
-        facts.push(strength_label(c.strength_change, delta));
-    }
-    if c.editorial {
-        facts.push("editorial only".into());
-    }
-    if let (Some(old_id), Some(r)) = (&c.old_id, &c.rename) {
-        facts.push(format!(
-            "was {old_id} ({}, {:.0}% similar)",
-            if r.declared { "declared" } else { "detected" },
-            r.similarity * 100.0
-        ));
-    }
+    let facts = c.facts(&|id| id.to_string(), &|text| text.to_string());
     if !facts.is_empty() {
         let _ = writeln!(out, "<p class=\"facts\">{}</p>", escape(&facts.join(" · ")));
     }
-    match (&c.old, &c.new) {
-        (Some(o), Some(n)) if c.is(ChangeKind::Moved) => {
+    match c.location() {
+        Some(Location::Moved(from, to)) => {
             let _ = writeln!(
                 out,
                 "<p class=\"where\">Moved: {} → {}</p>",
-                escape(&place(&o.chapter, &o.section)),
-                escape(&place(&n.chapter, &n.section))
+                escape(&from),
+                escape(&to)
             );
         }
-        (_, Some(s)) | (Some(s), None) => {
-            let _ = writeln!(
-                out,
-                "<p class=\"where\">{}</p>",
-                escape(&place(&s.chapter, &s.section))
-            );
+        Some(Location::At(at)) => {
+            let _ = writeln!(out, "<p class=\"where\">{}</p>", escape(&at));
         }
-        (None, None) => {}
+        None => {}
     }
-    match (&c.old, &c.new) {
-        (None, Some(n)) => {
-            let _ = writeln!(out, "<p><ins>{}</ins></p>", escape(&n.statement));
+    match c.shown_statement() {
+        Some(Shown::Inserted(s)) => {
+            let _ = writeln!(out, "<p><ins>{}</ins></p>", escape(s));
         }
-        (Some(o), None) => {
-            let _ = writeln!(out, "<p><del>{}</del></p>", escape(&o.statement));
+        Some(Shown::Deleted(s)) => {
+            let _ = writeln!(out, "<p><del>{}</del></p>", escape(s));
         }
-        (Some(_), Some(n)) if !c.text.iter().any(|t| t.field == TextField::Statement) => {
-            let _ = writeln!(out, "<p>{}</p>", escape(&n.statement));
+        Some(Shown::Unchanged(s)) => {
+            let _ = writeln!(out, "<p>{}</p>", escape(s));
         }
-        _ => {}
+        None => {}
     }
     for t in &c.text {
         let note = if t.editorial { " (editorial)" } else { "" };
-        let _ = writeln!(out, "<h3>{}{note}</h3>", heading(t.field.as_str()));
+        let _ = writeln!(out, "<h3>{}{note}</h3>", capitalise(t.field.as_str()));
         both_views(out, &t.segments);
     }
     if !c.metadata.is_empty() {
@@ -284,20 +264,13 @@ fn change(out: &mut String, c: &Change, links: &Links) {
             let _ = writeln!(
                 out,
                 "<dt>{}</dt><dd>{}</dd>",
-                heading(m.field.as_str()),
+                capitalise(m.field.as_str()),
                 metadata_html(m)
             );
         }
         out.push_str("</dl>\n");
     }
     out.push_str("</article>\n");
-}
-
-fn heading(name: &str) -> String {
-    let mut c = name.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A metadata change with removed values struck and added ones marked.

@@ -2,8 +2,10 @@
 //! caution block, and one short section per change with `<del>`/`<ins>` word highlights. All
 //! spec text is escaped so it cannot form links, HTML or Markdown structure.
 
-use super::text::{keywords_of, lens_line, metadata_line, place, strength_label};
-use super::{Change, ChangeKind, DiffReport, Segment, SegmentOp, StatementChange, TextField};
+use super::text::{
+    Location, Shown, capitalise, keywords_of, lens_line, metadata_line, place, strength_label,
+};
+use super::{Change, ChangeKind, DiffReport, Segment, SegmentOp, StatementChange};
 use std::fmt::Write;
 
 /// Escapes text for inline Markdown (GitHub flavour): HTML-significant characters become
@@ -119,58 +121,27 @@ fn heading(kind: ChangeKind) -> &'static str {
 
 fn change(out: &mut String, c: &Change) {
     let _ = writeln!(out, "#### {} {}\n", code(&c.id), escape(c.title()));
-    let mut facts: Vec<String> = c
-        .kinds
-        .iter()
-        .skip(1)
-        .map(|k| format!("also {}", k.as_str()))
-        .collect();
-    if let Some(delta) = &c.strength {
-        facts.push(escape(&strength_label(c.strength_change, delta)));
-    }
-    if c.editorial {
-        facts.push("editorial only".into());
-    }
-    if let (Some(old_id), Some(r)) = (&c.old_id, &c.rename) {
-        facts.push(format!(
-            "was {} ({}, {:.0}% similar)",
-            code(old_id),
-            if r.declared { "declared" } else { "detected" },
-            r.similarity * 100.0
-        ));
-    }
+    let facts = c.facts(&|id| code(id), &|text| escape(text));
     if !facts.is_empty() {
         let _ = writeln!(out, "*{}*\n", facts.join(" · "));
     }
-    match (&c.old, &c.new) {
-        (Some(o), Some(n)) if c.is(ChangeKind::Moved) => {
-            let _ = writeln!(
-                out,
-                "**Moved:** {} → {}\n",
-                escape(&place(&o.chapter, &o.section)),
-                escape(&place(&n.chapter, &n.section))
-            );
+    match c.location() {
+        Some(Location::Moved(from, to)) => {
+            let _ = writeln!(out, "**Moved:** {} → {}\n", escape(&from), escape(&to));
         }
-        (_, Some(s)) | (Some(s), None) => {
-            let _ = writeln!(
-                out,
-                "**Where:** {}\n",
-                escape(&place(&s.chapter, &s.section))
-            );
+        Some(Location::At(at)) => {
+            let _ = writeln!(out, "**Where:** {}\n", escape(&at));
         }
-        (None, None) => {}
+        None => {}
     }
-    match (&c.old, &c.new) {
-        (None, Some(n)) => {
-            let _ = writeln!(out, "> {}\n", escape(&n.statement));
+    match c.shown_statement() {
+        Some(Shown::Inserted(s) | Shown::Unchanged(s)) => {
+            let _ = writeln!(out, "> {}\n", escape(s));
         }
-        (Some(o), None) => {
-            let _ = writeln!(out, "> <del>{}</del>\n", escape(&o.statement));
+        Some(Shown::Deleted(s)) => {
+            let _ = writeln!(out, "> <del>{}</del>\n", escape(s));
         }
-        (Some(_), Some(n)) if !c.text.iter().any(|t| t.field == TextField::Statement) => {
-            let _ = writeln!(out, "> {}\n", escape(&n.statement));
-        }
-        _ => {}
+        None => {}
     }
     for t in &c.text {
         let note = if t.editorial { " (editorial)" } else { "" };
@@ -192,13 +163,6 @@ fn change(out: &mut String, c: &Change) {
         }
         out.push('\n');
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 fn statement(out: &mut String, s: &StatementChange) {

@@ -3,7 +3,7 @@
 
 use super::{
     Change, ChangeKind, DiffReport, MetaField, MetadataChange, Segment, SegmentOp, SideInfo,
-    StatementChange, StrengthChange, StrengthDelta,
+    StatementChange, StrengthChange, StrengthDelta, TextField,
 };
 use anstyle::{AnsiColor, Effects, Style};
 use std::fmt::Write;
@@ -96,6 +96,88 @@ pub(crate) fn strength_label(change: StrengthChange, delta: &StrengthDelta) -> S
         keywords_of(&delta.old_keywords, delta.old),
         keywords_of(&delta.new_keywords, delta.new)
     )
+}
+
+/// `status` → `Status`: a field name as a heading.
+pub(crate) fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// Where a change sits, as the HTML and Markdown reports show it.
+pub(crate) enum Location {
+    /// Moved between chapters or sections: from → to.
+    Moved(String, String),
+    /// Where it is (or was, when it is gone).
+    At(String),
+}
+
+/// Which statement the HTML and Markdown reports show under a change's heading.
+pub(crate) enum Shown<'a> {
+    /// A new requirement's statement.
+    Inserted(&'a str),
+    /// A vanished requirement's statement.
+    Deleted(&'a str),
+    /// The statement, unchanged (its text changes are shown below otherwise).
+    Unchanged(&'a str),
+}
+
+impl Change {
+    /// The one-line facts under the heading: the other kinds, the strength change, editorial,
+    /// and the rename. `id` formats an ID and `text` a label for the output format.
+    pub(crate) fn facts(
+        &self,
+        id: &dyn Fn(&str) -> String,
+        text: &dyn Fn(&str) -> String,
+    ) -> Vec<String> {
+        let mut facts: Vec<String> = self
+            .kinds
+            .iter()
+            .skip(1)
+            .map(|k| format!("also {}", k.as_str()))
+            .collect();
+        if let Some(delta) = &self.strength {
+            facts.push(text(&strength_label(self.strength_change, delta)));
+        }
+        if self.editorial {
+            facts.push("editorial only".into());
+        }
+        if let (Some(old_id), Some(r)) = (&self.old_id, &self.rename) {
+            facts.push(format!(
+                "was {} ({}, {:.0}% similar)",
+                id(old_id),
+                if r.declared { "declared" } else { "detected" },
+                r.similarity * 100.0
+            ));
+        }
+        facts
+    }
+
+    /// Where it sits; `None` when neither side has a place.
+    pub(crate) fn location(&self) -> Option<Location> {
+        match (&self.old, &self.new) {
+            (Some(o), Some(n)) if self.is(ChangeKind::Moved) => Some(Location::Moved(
+                place(&o.chapter, &o.section),
+                place(&n.chapter, &n.section),
+            )),
+            (_, Some(s)) | (Some(s), None) => Some(Location::At(place(&s.chapter, &s.section))),
+            (None, None) => None,
+        }
+    }
+
+    /// The statement to show under the heading, if any.
+    pub(crate) fn shown_statement(&self) -> Option<Shown<'_>> {
+        match (&self.old, &self.new) {
+            (None, Some(n)) => Some(Shown::Inserted(&n.statement)),
+            (Some(o), None) => Some(Shown::Deleted(&o.statement)),
+            (Some(_), Some(n)) if !self.text.iter().any(|t| t.field == TextField::Statement) => {
+                Some(Shown::Unchanged(&n.statement))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// `chapter › section › subsection`.
