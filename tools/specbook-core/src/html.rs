@@ -114,3 +114,20 @@ fn join(prefix: &str, url: &str) -> CowStr<'static> {
         CowStr::from(format!("{prefix}{url}"))
     }
 }
+
+/// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`): the
+/// one escaper for HTML that specbook writes itself rather than through pulldown-cmark or tera.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -9,6 +9,7 @@ use super::{
     Change, ChangeKind, DiffReport, MetaField, MetadataChange, Segment, SegmentOp, SideInfo,
     Snapshot, StatementChange,
 };
+pub use crate::html::escape;
 use std::fmt::Write;
 
 /// Where the requirement pages of each side live, relative to the page (e.g. `""` for a
@@ -19,22 +20,6 @@ pub struct Links {
     pub old: Option<String>,
     /// Prefix for `permalink` of the new side.
     pub new: Option<String>,
-}
-
-/// Escapes text for HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = r#"

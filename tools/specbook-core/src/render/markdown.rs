@@ -192,7 +192,7 @@ fn with_id(html: &str, id: Option<&str>) -> String {
     format!(
         "{} id=\"{}\"{}",
         &html[..3],
-        super::urls::escape_attr(id),
+        crate::html::escape(id),
         &html[3..]
     )
 }

@@ -32,22 +32,6 @@ pub(crate) fn path(p: &str) -> String {
     out
 }
 
-/// Escapes text for an HTML attribute value or element content.
-pub(crate) fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// An external URL from the registries if its scheme is allowed (http, https, mailto), else `#`.
 pub(crate) fn external(url: &str) -> &str {
     match link_scheme(url) {
