@@ -10,11 +10,14 @@ use crate::coverage;
 use crate::diag::DiagnosticCounts;
 use crate::html::{self, Resolve};
 use crate::link::Linked;
-use crate::model::Chapter;
+use crate::meta::{MappingSource, ReqStatus};
+use crate::model::{Chapter, Requirement};
 use crate::registries::Registry;
 use crate::source::SourceMap;
 use regex::Regex;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 /// Page path of a requirement's permanent page, relative to the site root.
 pub fn permalink(id: &str) -> String {
@@ -95,9 +98,25 @@ pub fn date_from_epoch(seconds: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Builds the catalogue.
+/// How much of each catalogue entry [`assemble`] computes. The plain text, metadata, links and
+/// coverage are always there; the rest costs a Markdown render and a SHA-256 per requirement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything the published outputs need: rendered HTML and content hashes.
+    #[default]
+    Publish,
+    /// Content hashes but no HTML: what comparing two versions needs (`diff`).
+    Compare,
+    /// Neither: what diagnostics and coverage need (`check`). `statement_html` and
+    /// `content_hash` are empty and `rationale_html` is `None`; such a catalogue is never
+    /// published.
+    Diagnose,
+}
+
+/// Builds the catalogue, with as much of each entry as `detail` asks for.
 #[allow(clippy::too_many_arguments)]
 pub fn assemble(
+    detail: Detail,
     config: &Config,
     source_date_epoch: Option<i64>,
     sources: &SourceMap,
@@ -129,7 +148,9 @@ pub fn assemble(
             .par_iter()
             .enumerate()
             .map(|(ci, ch)| {
-                assemble_chapter(ci, ch, sources, chapters, registry, linked, id_pattern)
+                assemble_chapter(
+                    detail, ci, ch, sources, chapters, registry, linked, id_pattern,
+                )
             })
             .collect()
     };
@@ -156,6 +177,51 @@ pub fn assemble(
     }
 }
 
+/// What a requirement's content hash covers, serialised as compact JSON in this field order.
+#[derive(Serialize)]
+struct Hashed<'a> {
+    title: &'a str,
+    statement: &'a str,
+    rationale: &'a Option<String>,
+    status: ReqStatus,
+    since: &'a Option<String>,
+    replaces: &'a [String],
+    related: &'a [String],
+    sources: &'a [MappingSource],
+    cra: &'a [MappingSource],
+    extra: &'a BTreeMap<String, serde_json::Value>,
+}
+
+/// `sha256:` and the hex SHA-256 of the requirement's [`Hashed`] JSON, hashed as it is written.
+fn content_hash(r: &Requirement) -> String {
+    struct Hasher(Sha256);
+    impl std::io::Write for Hasher {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let hashed = Hashed {
+        title: &r.title,
+        statement: &r.statement,
+        rationale: &r.rationale,
+        status: r.meta.status,
+        since: &r.meta.since,
+        replaces: r.meta.replaces.as_slice(),
+        related: &r.meta.related,
+        sources: &r.meta.sources,
+        cra: &r.meta.cra,
+        extra: &r.extra,
+    };
+    let mut hasher = Hasher(Sha256::new());
+    // Writing into a hasher cannot fail, and these values always serialise.
+    let _ = serde_json::to_writer(&mut hasher, &hashed);
+    format!("sha256:{}", hex::encode(hasher.0.finalize()))
+}
+
 /// One chapter's share of the catalogue.
 struct AssembledChapter {
     requirements: Vec<RequirementEntry>,
@@ -163,7 +229,9 @@ struct AssembledChapter {
     info: ChapterInfo,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn assemble_chapter(
+    detail: Detail,
     ci: usize,
     ch: &Chapter,
     sources: &SourceMap,
@@ -200,26 +268,27 @@ fn assemble_chapter(
             sources_.iter().map(|s| s.organisation.clone()).collect();
         organisations.sort();
         organisations.dedup();
-        let statement_html = html::render(
-            &file.text[r.statement_span.clone()],
-            id_pattern,
-            &resolver,
-            "",
-            false,
-        );
-        let rationale_html = r
-            .rationale_span
-            .clone()
-            .map(|s| html::render(&file.text[s], id_pattern, &resolver, "", true));
-        let hashed = serde_json::json!({
-            "title": r.title, "statement": r.statement, "rationale": r.rationale,
-            "status": r.meta.status, "since": r.meta.since, "replaces": r.meta.replaces.to_vec(),
-            "related": r.meta.related, "sources": r.meta.sources, "cra": r.meta.cra, "extra": r.extra,
-        });
-        let content_hash = format!(
-            "sha256:{}",
-            hex::encode(Sha256::digest(hashed.to_string().as_bytes()))
-        );
+        let (statement_html, rationale_html) = if detail == Detail::Publish {
+            (
+                html::render(
+                    &file.text[r.statement_span.clone()],
+                    id_pattern,
+                    &resolver,
+                    "",
+                    false,
+                ),
+                r.rationale_span
+                    .clone()
+                    .map(|s| html::render(&file.text[s], id_pattern, &resolver, "", true)),
+            )
+        } else {
+            (String::new(), None)
+        };
+        let content_hash = if detail == Detail::Diagnose {
+            String::new()
+        } else {
+            content_hash(r)
+        };
         requirements.push(RequirementEntry {
             id: r.id.clone(),
             title: r.title.clone(),

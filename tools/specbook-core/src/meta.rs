@@ -107,6 +107,14 @@ impl Default for OneOrMany {
 }
 
 impl OneOrMany {
+    /// The IDs as a slice.
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+
     /// The IDs as a list.
     pub fn to_vec(&self) -> Vec<String> {
         match self {

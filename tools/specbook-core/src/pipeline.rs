@@ -2,6 +2,7 @@
 //! collected, sorted and counted. `check` runs it; `build` also renders and writes the output.
 
 use crate::assemble;
+pub use crate::assemble::Detail;
 use crate::catalogue::Catalogue;
 use crate::diag::{self, Code, Diagnostic, DiagnosticCounts, Severity};
 use crate::link::{self, Linked};
@@ -40,6 +41,8 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
     /// The environment the pipeline ran with.
     pub env: Env,
+    /// How much of the catalogue was computed; only [`Detail::Publish`] may be published.
+    pub detail: Detail,
 }
 
 impl Checked {
@@ -51,8 +54,14 @@ impl Checked {
     }
 }
 
-/// Runs every stage on the spec folder at `root`.
+/// Runs every stage on the spec folder at `root`, with a catalogue complete enough to publish.
 pub fn check(root: &Path, env: &Env) -> Result<Checked, LoadError> {
+    check_with(root, env, Detail::Publish)
+}
+
+/// Runs every stage on the spec folder at `root`; `detail` says how much of the catalogue to
+/// compute (the diagnostics are the same at every level).
+pub fn check_with(root: &Path, env: &Env, detail: Detail) -> Result<Checked, LoadError> {
     let (loaded, mut diags) = load::load(root)?;
     let config = &loaded.config;
     let id_pattern = Regex::new(config.id_pattern()).unwrap_or_else(|_| {
@@ -89,6 +98,7 @@ pub fn check(root: &Path, env: &Env) -> Result<Checked, LoadError> {
     diags.extend(d);
 
     let mut catalogue = assemble::assemble(
+        detail,
         config,
         env.source_date_epoch,
         &loaded.sources,
@@ -116,6 +126,7 @@ pub fn check(root: &Path, env: &Env) -> Result<Checked, LoadError> {
         catalogue,
         diagnostics: diags,
         env: env.clone(),
+        detail,
     })
 }
 

@@ -3,7 +3,7 @@
 //! and `SHA256SUMS` of all of them.
 
 use crate::output::{self, Files, MemorySink, Sink};
-use crate::pipeline::Checked;
+use crate::pipeline::{Checked, Detail};
 use crate::release::ReleaseContext;
 use crate::render;
 use crate::schema;
@@ -18,6 +18,8 @@ pub enum PublishError {
     Site(render::Failed),
     /// The sink could not take a file.
     Io(std::io::Error),
+    /// The spec was checked with less than [`Detail::Publish`] (a bug in the caller).
+    Incomplete(Detail),
 }
 
 impl std::fmt::Display for PublishError {
@@ -26,6 +28,10 @@ impl std::fmt::Display for PublishError {
             PublishError::Json(e) => write!(f, "{e}"),
             PublishError::Site(e) => write!(f, "{e}"),
             PublishError::Io(e) => write!(f, "{e}"),
+            PublishError::Incomplete(d) => write!(
+                f,
+                "the spec was checked with detail {d:?}, which lacks the HTML or hashes the outputs need"
+            ),
         }
     }
 }
@@ -66,17 +72,27 @@ pub fn publish_release(
     release: Option<&ReleaseContext>,
     sink: &dyn Sink,
 ) -> Result<(), PublishError> {
+    if checked.detail != Detail::Publish {
+        return Err(PublishError::Incomplete(checked.detail));
+    }
     // Path → size of the files the site lists as downloads.
     let mut published = BTreeMap::new();
-    // The two large files are serialised from typed values straight into the sink.
-    let size = sink.put_with("catalogue.json", &mut |w| {
-        schema::write_pretty(w, &checked.catalogue)
-    })?;
-    published.insert("catalogue.json".to_string(), size as usize);
-    let size = sink.put_with("oscal/catalog.json", &mut |w| {
-        crate::oscal::write_catalog(w, &checked.catalogue, checked.env.source_date_epoch)
-    })?;
-    published.insert("oscal/catalog.json".to_string(), size as usize);
+    // The two large files are serialised from typed values straight into the sink, side by
+    // side.
+    let (catalogue, oscal) = rayon::join(
+        || {
+            sink.put_with("catalogue.json", &mut |w| {
+                schema::write_pretty(w, &checked.catalogue)
+            })
+        },
+        || {
+            sink.put_with("oscal/catalog.json", &mut |w| {
+                crate::oscal::write_catalog(w, &checked.catalogue, checked.env.source_date_epoch)
+            })
+        },
+    );
+    published.insert("catalogue.json".to_string(), catalogue? as usize);
+    published.insert("oscal/catalog.json".to_string(), oscal? as usize);
     let mut put = |path: String, bytes: Vec<u8>| -> Result<(), PublishError> {
         sink.put(&path, &bytes)?;
         published.insert(path, bytes.len());

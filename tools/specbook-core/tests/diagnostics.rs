@@ -3,7 +3,7 @@
 
 use specbook_core::diag::{Code, DiagnosticCounts};
 use specbook_core::diag_render;
-use specbook_core::pipeline::{Env, check};
+use specbook_core::pipeline::{Detail, Env, check, check_with};
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
@@ -15,6 +15,16 @@ const RENDER_ONLY: &[Code] = &[Code::TemplateError];
 
 fn render(dir: &Path) -> (String, Vec<Code>) {
     let checked = check(dir, &Env::default()).expect("fixture loads");
+    // `check` and `diff` compute less of the catalogue; they must report exactly the same.
+    for detail in [Detail::Compare, Detail::Diagnose] {
+        let lighter = check_with(dir, &Env::default(), detail).expect("fixture loads");
+        assert_eq!(
+            lighter.diagnostics,
+            checked.diagnostics,
+            "{} with {detail:?}",
+            dir.display()
+        );
+    }
     let mut out = String::new();
     for d in &checked.diagnostics {
         out.push_str(&diag_render::human(d, &checked.loaded.sources, false));

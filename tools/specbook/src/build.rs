@@ -12,7 +12,8 @@ pub(crate) fn check(
     args: &DiagArgs,
     env: &Env,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let checked = pipeline::check(dir, env)?;
+    // Diagnostics only: no HTML and no content hashes, which only the outputs need.
+    let checked = pipeline::check_with(dir, env, pipeline::Detail::Diagnose)?;
     report::print(&checked, args);
     let code = if checked.failed(args.deny_warnings) {
         ExitCode::from(1)

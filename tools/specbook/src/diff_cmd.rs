@@ -77,7 +77,9 @@ fn open(arg: &str, spec_dir: &str, env: &Env) -> Result<Side, Box<dyn std::error
 }
 
 fn print_errors(name: &str, side: &Side) {
-    let Some(checked) = &side.checked else { return };
+    let Some(checked) = side.checked() else {
+        return;
+    };
     let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut err = std::io::stderr().lock();
     for d in checked
@@ -129,7 +131,7 @@ pub(crate) fn run(args: &DiffArgs, env: &Env) -> Result<ExitCode, Box<dyn std::e
     let report = DiffReport::new(
         old.info.clone(),
         new.info.clone(),
-        diff::compare(&old.catalogue, &new.catalogue),
+        diff::compare(old.catalogue(), new.catalogue()),
         lens,
     );
     let out = match args.format {

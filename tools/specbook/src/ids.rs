@@ -29,7 +29,7 @@ pub(crate) struct IdsArgs {
 
 /// Runs `ids`.
 pub(crate) fn run(args: &IdsArgs, env: &Env) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    let checked = pipeline::check(&args.dir, env)?;
+    let checked = pipeline::check_with(&args.dir, env, pipeline::Detail::Diagnose)?;
     let loaded = &checked.loaded;
     let inputs: Vec<Input> = loaded
         .chapters

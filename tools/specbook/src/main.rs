@@ -142,7 +142,8 @@ fn coverage(
     env: &specbook_core::pipeline::Env,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     use specbook_core::coverage_render::{Flavour, render};
-    let checked = specbook_core::pipeline::check(dir, env)?;
+    let checked =
+        specbook_core::pipeline::check_with(dir, env, specbook_core::pipeline::Detail::Diagnose)?;
     let out = match format {
         CoverageFormat::Text => render(&checked.catalogue, Flavour::Text),
         CoverageFormat::Markdown => render(&checked.catalogue, Flavour::Markdown),

@@ -3,6 +3,7 @@
 //! pipeline are re-run on the pipeline's own results (same inputs, single thread), so their
 //! sum is not exactly the pipeline's time; the top-level lines are the real calls.
 
+use specbook_core::pipeline::Detail;
 use specbook_core::{
     assemble, coverage, diff, link, load, meta, oscal, output, parse, pipeline, registries, render,
     schema, toml_json,
@@ -35,6 +36,13 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
         pipeline::check(&opts.spec, &env)
     })
     .map_err(|e| e.to_string())?;
+    let diagnose_only = time(
+        &mut t,
+        "check: pipeline::check_with Diagnose (total, what `specbook check` runs)",
+        || pipeline::check_with(&opts.spec, &env, Detail::Diagnose),
+    )
+    .map_err(|e| e.to_string())?;
+    drop(diagnose_only);
 
     // Sub-stages, re-run on the pipeline's results.
     let (loaded, _) =
@@ -67,11 +75,23 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
             config.id_pattern(),
         )
     });
-    time(
-        &mut t,
-        "check › assemble::assemble (incl. coverage)",
-        || {
+    for (label, detail) in [
+        (
+            "check › assemble::assemble Publish (incl. coverage)",
+            Detail::Publish,
+        ),
+        (
+            "check › assemble::assemble Compare (incl. coverage)",
+            Detail::Compare,
+        ),
+        (
+            "check › assemble::assemble Diagnose (incl. coverage)",
+            Detail::Diagnose,
+        ),
+    ] {
+        time(&mut t, label, || {
             assemble::assemble(
+                detail,
                 config,
                 None,
                 &checked.loaded.sources,
@@ -81,8 +101,8 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
                 &checked.id_pattern,
                 Default::default(),
             )
-        },
-    );
+        });
+    }
     time(&mut t, "check › coverage::compute", || {
         coverage::compute(&checked.catalogue.requirements, &checked.registry)
     });
@@ -146,7 +166,7 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
         })
         .map_err(|e| e.to_string())?;
         let cmp = time(&mut t, "diff › diff::compare", || {
-            diff::compare(&old.catalogue, &new.catalogue)
+            diff::compare(old.catalogue(), new.catalogue())
         });
         let report = time(&mut t, "diff › DiffReport::new", || {
             diff::DiffReport::new(

@@ -6,7 +6,7 @@ use super::git::{self, GitError};
 use super::{SideInfo, SideKind};
 use crate::catalogue::Catalogue;
 use crate::load::{CONFIG_FILE, LoadError};
-use crate::pipeline::{self, Checked, Env};
+use crate::pipeline::{self, Checked, Detail, Env};
 use std::path::Path;
 
 /// A side, read and checked.
@@ -14,10 +14,36 @@ use std::path::Path;
 pub struct Side {
     /// What it is.
     pub info: SideInfo,
+    /// Where its catalogue comes from.
+    pub read: Read,
+}
+
+/// A side's catalogue: read from a file, or built by checking sources.
+#[derive(Debug)]
+pub enum Read {
+    /// A `catalogue.json` file.
+    Catalogue(Box<Catalogue>),
+    /// The pipeline's result (its diagnostics are printed too), checked with
+    /// [`Detail::Compare`]: content hashes but no HTML.
+    Checked(Box<Checked>),
+}
+
+impl Side {
     /// Its catalogue.
-    pub catalogue: Catalogue,
-    /// The pipeline's result when it was built from sources (for printing its diagnostics).
-    pub checked: Option<Checked>,
+    pub fn catalogue(&self) -> &Catalogue {
+        match &self.read {
+            Read::Catalogue(c) => c,
+            Read::Checked(c) => &c.catalogue,
+        }
+    }
+
+    /// The pipeline's result, when the side was checked from sources.
+    pub fn checked(&self) -> Option<&Checked> {
+        match &self.read {
+            Read::Catalogue(_) => None,
+            Read::Checked(c) => Some(c),
+        }
+    }
 }
 
 /// Why a side could not be read (all are usage or I/O errors, exit 2).
@@ -65,17 +91,16 @@ pub fn open(arg: &str, spec_dir: &str, repo_dir: &Path, env: &Env) -> Result<Sid
         let catalogue = read_catalogue(path)?;
         return Ok(Side {
             info: SideInfo::of(arg, SideKind::Catalogue, &catalogue),
-            catalogue,
-            checked: None,
+            read: Read::Catalogue(Box::new(catalogue)),
         });
     }
     if !arg.is_empty() && path.is_dir() {
         if path.join(CONFIG_FILE).is_file() {
-            let checked = pipeline::check(path, env).map_err(SideError::Load)?;
+            let checked =
+                pipeline::check_with(path, env, Detail::Compare).map_err(SideError::Load)?;
             return Ok(Side {
                 info: SideInfo::of(arg, SideKind::Folder, &checked.catalogue),
-                catalogue: checked.catalogue.clone(),
-                checked: Some(checked),
+                read: Read::Checked(Box::new(checked)),
             });
         }
         let file = path.join("catalogue.json");
@@ -83,8 +108,7 @@ pub fn open(arg: &str, spec_dir: &str, repo_dir: &Path, env: &Env) -> Result<Sid
             let catalogue = read_catalogue(&file)?;
             return Ok(Side {
                 info: SideInfo::of(arg, SideKind::Catalogue, &catalogue),
-                catalogue,
-                checked: None,
+                read: Read::Catalogue(Box::new(catalogue)),
             });
         }
         return Err(SideError::Usage(format!(
@@ -102,12 +126,12 @@ pub fn open(arg: &str, spec_dir: &str, repo_dir: &Path, env: &Env) -> Result<Sid
             "`{spec_dir}` in revision `{arg}` has no {CONFIG_FILE} (choose the folder with --spec-dir)"
         )));
     }
-    let checked = pipeline::check(tmp.path(), env).map_err(SideError::Load)?;
+    let checked =
+        pipeline::check_with(tmp.path(), env, Detail::Compare).map_err(SideError::Load)?;
     let mut info = SideInfo::of(arg, SideKind::Git, &checked.catalogue);
     info.commit = Some(m.commit);
     Ok(Side {
         info,
-        catalogue: checked.catalogue.clone(),
-        checked: Some(checked),
+        read: Read::Checked(Box::new(checked)),
     })
 }
