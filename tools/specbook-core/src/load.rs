@@ -83,16 +83,24 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
         Some(list) => list.clone(),
         None => list_dir(&canon, "", "md")?,
     };
+    // Chapters are read in parallel (most of the time is system calls) and recorded in order.
+    let texts: Vec<Option<ReadResult>> = {
+        use rayon::prelude::*;
+        chapter_paths
+            .par_iter()
+            .map(|path| is_contained(path).then(|| reader.read_text(path)))
+            .collect()
+    };
     let mut chapters = Vec::new();
-    for path in chapter_paths {
-        if !is_contained(&path) {
+    for (path, text) in chapter_paths.into_iter().zip(texts) {
+        let Some(text) = text else {
             let d = Diagnostic::new(Code::OutsideRoot, config_file, config_key_span(&sources, config_file, &path), format!("chapter path `{path}` leaves the spec folder"))
                 .with_help("chapter paths are relative to the folder holding specbook.toml and may not contain `..`");
             diags.push(d);
             continue;
-        }
+        };
         let before = diags.len();
-        let (id, ok) = reader.read(&mut sources, &mut diags, &path);
+        let (id, ok) = Reader::record(&mut sources, &mut diags, &path, text);
         if ok {
             chapters.push(id);
         } else if config.chapters.is_some() {
@@ -243,6 +251,10 @@ fn list_dir(canon: &Path, dir: &str, ext: &str) -> Result<Vec<String>, LoadError
     Ok(names)
 }
 
+/// A file's text, or why it is unusable: code, message, help, the text to show (possibly
+/// empty) and the offset to point at.
+type ReadResult = Result<String, (Code, String, String, String, usize)>;
+
 struct Reader<'a> {
     canon: &'a Path,
     limits: Limits,
@@ -256,7 +268,18 @@ impl Reader<'_> {
         diags: &mut Vec<Diagnostic>,
         rel: &str,
     ) -> (FileId, bool) {
-        match self.read_text(rel) {
+        Self::record(sources, diags, rel, self.read_text(rel))
+    }
+
+    /// Adds what reading `rel` gave to the map (the text, or an empty file and a diagnostic).
+    /// Returns its id and whether it is usable.
+    fn record(
+        sources: &mut SourceMap,
+        diags: &mut Vec<Diagnostic>,
+        rel: &str,
+        read: ReadResult,
+    ) -> (FileId, bool) {
+        match read {
             Ok(text) => (sources.add(SourceFile::new(rel, text)), true),
             Err((code, message, help, text, at)) => {
                 let id = sources.add(SourceFile::new(rel, text));
@@ -266,8 +289,7 @@ impl Reader<'_> {
         }
     }
 
-    #[allow(clippy::type_complexity)]
-    fn read_text(&self, rel: &str) -> Result<String, (Code, String, String, String, usize)> {
+    fn read_text(&self, rel: &str) -> ReadResult {
         let path = self.canon.join(rel);
         let io = |e: std::io::Error| {
             (

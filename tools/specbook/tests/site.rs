@@ -597,3 +597,71 @@ fn spec_site_builds_when_the_spec_checks_clean() {
     let files = tree(&out);
     check_links(&files);
 }
+
+/// The coverage grid is written sparsely (runs of empty columns are one cell with a
+/// `colspan`), so this walks each row column by column: every mapping of the catalogue must sit
+/// in its requirement's column, and every row must span exactly the requirement columns.
+#[test]
+fn coverage_grid_puts_each_mapping_in_its_requirements_column() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&repo().join("spec"), &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(out.join("coverage.html")).expect("coverage page");
+    let catalogue: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
+            .expect("json");
+    let mut expected = BTreeSet::new();
+    for r in catalogue["requirements"].as_array().expect("requirements") {
+        if r["status"] == "withdrawn" {
+            continue;
+        }
+        for f in r["frameworks"].as_array().expect("frameworks") {
+            let id = f["id"].as_str().expect("id").to_string();
+            expected.insert((id, r["id"].as_str().expect("id").to_string()));
+        }
+    }
+    let mut found = BTreeSet::new();
+    let mut tables = 0;
+    for table in html.split("<table class=\"grid\">").skip(1) {
+        tables += 1;
+        let table = &table[..table.find("</table>").expect("table end")];
+        let (head, body) = table.split_once("<tbody>").expect("tbody");
+        let columns: Vec<String> = head
+            .split("<th scope=\"col\" class=\"rot\"><a href=\"req/")
+            .skip(1)
+            .map(|s| s[..s.find(".html").expect("link")].to_string())
+            .collect();
+        assert!(!columns.is_empty(), "a grid without columns");
+        for row in body.split("<tr ").skip(1) {
+            let item = row
+                .split_once("id=\"")
+                .and_then(|(_, r)| r.split_once('"'))
+                .expect("row id")
+                .0;
+            let cells = row
+                .split_once("<td class=\"total\">")
+                .and_then(|(_, r)| r.split_once("</td>"))
+                .expect("total cell")
+                .1;
+            let mut col = 0;
+            for td in cells.split("<td").skip(1) {
+                let span: usize = td.split_once("colspan=\"").map_or(1, |(_, r)| {
+                    r[..r.find('"').expect("quote")].parse().expect("n")
+                });
+                if let Some((_, title)) = td.split_once("title=\"") {
+                    let req = title.split(' ').next().expect("title");
+                    assert_eq!(columns[col], req, "{item}: cell in the wrong column");
+                    found.insert((item.to_string(), req.to_string()));
+                }
+                col += span;
+            }
+            assert_eq!(col, columns.len(), "{item}: row spans the wrong width");
+        }
+    }
+    assert!(tables > 0, "no grid on the coverage page");
+    assert_eq!(
+        found, expected,
+        "grid cells against the catalogue's mappings"
+    );
+}

@@ -262,6 +262,7 @@ pub(crate) fn global(checked: &Checked, published: &BTreeMap<String, usize>) -> 
     let mut ctx = Context::new();
     ctx.insert("spec", &cat.spec);
     ctx.insert("chapters", &cat.chapters);
+    ctx.insert("sidebar", &sidebar(&cat.chapters, None));
     ctx.insert("summary", &cat.coverage.summary);
     ctx.insert("downloads", &downloads(published));
     ctx.insert(
@@ -290,6 +291,42 @@ pub(crate) fn global(checked: &Checked, published: &BTreeMap<String, usize>) -> 
         &format!("specbook {}", env!("CARGO_PKG_VERSION")),
     );
     ctx
+}
+
+/// A spec with at most this many chapters lists them all in every page's sidebar.
+const SIDEBAR_ALL_UP_TO: usize = 100;
+/// A longer spec lists this many chapters before and after the current one (and says how many
+/// more there are), so that each page's size does not grow with the number of chapters.
+const SIDEBAR_RADIUS: usize = 20;
+
+/// The chapters a sidebar lists.
+#[derive(Serialize)]
+struct Sidebar<'a> {
+    chapters: &'a [ChapterInfo],
+    /// 1-based number of the first one listed.
+    start: usize,
+    /// How many come before the first and after the last listed.
+    before: usize,
+    after: usize,
+}
+
+/// The sidebar's window on `all` around `current` (or from the start).
+fn sidebar(all: &[ChapterInfo], current: Option<usize>) -> Sidebar<'_> {
+    let (from, to) = if all.len() <= SIDEBAR_ALL_UP_TO {
+        (0, all.len())
+    } else {
+        let c = current.unwrap_or(0);
+        let from = c
+            .saturating_sub(SIDEBAR_RADIUS)
+            .min(all.len().saturating_sub(2 * SIDEBAR_RADIUS + 1));
+        (from, (from + 2 * SIDEBAR_RADIUS + 1).min(all.len()))
+    };
+    Sidebar {
+        chapters: &all[from..to],
+        start: from + 1,
+        before: from,
+        after: all.len() - to,
+    }
 }
 
 fn downloads(published: &BTreeMap<String, usize>) -> Vec<Download> {
@@ -387,35 +424,53 @@ pub(crate) fn pages(
     };
     let mut search = page("search.html", "search", "Search", "");
     search.insert("noindex", &true);
-    let mut out = vec![
-        done(index(&shared)),
-        done(requirements(&shared)),
-        done(coverage(&shared)),
-        done(organisations(&shared)),
-        done(Page {
-            path: "search.html".into(),
-            template: "search.html",
-            context: search,
-        }),
-    ];
-    out.par_extend(
-        (0..checked.chapters.len())
-            .into_par_iter()
-            .map(|c| done(chapter(&shared, c))),
+    // The few large pages render one after the other on one thread while the other threads
+    // take the many small ones; whoever finishes first helps with the rest.
+    let (one_by_one, (chapters, requirements)) = rayon::join(
+        || {
+            let head = vec![
+                done(index(&shared)),
+                done(self::requirements(&shared)),
+                done(coverage(&shared)),
+                done(organisations(&shared)),
+                done(Page {
+                    path: "search.html".into(),
+                    template: "search.html",
+                    context: search,
+                }),
+            ];
+            let tail: Vec<Rendered> = moved(&shared)
+                .into_iter()
+                .map(&done)
+                .chain(
+                    cat.organisations
+                        .iter()
+                        .filter_map(|o| organisation(&shared, o))
+                        .map(&done),
+                )
+                .collect();
+            (head, tail)
+        },
+        || {
+            let chapters: Vec<Rendered> = (0..checked.chapters.len())
+                .into_par_iter()
+                .map(|c| done(chapter(&shared, c)))
+                .collect();
+            let requirements: Vec<Rendered> = cat
+                .requirements
+                .par_iter()
+                .map(|r| done(requirement(&shared, r, release)))
+                .collect();
+            (chapters, requirements)
+        },
     );
-    out.par_extend(
-        cat.requirements
-            .par_iter()
-            .map(|r| done(requirement(&shared, r, release))),
-    );
-    out.extend(moved(&shared).into_iter().map(done));
-    out.extend(
-        cat.organisations
-            .iter()
-            .filter_map(|o| organisation(&shared, o))
-            .map(done),
-    );
-    out
+    // Reading order, whichever thread rendered what.
+    let (head, tail) = one_by_one;
+    head.into_iter()
+        .chain(chapters)
+        .chain(requirements)
+        .chain(tail)
+        .collect()
 }
 
 /// Reports chapter pages that collide with the site's own pages or with each other, and IDs
@@ -560,6 +615,9 @@ fn chapter(s: &Shared, c: usize) -> Page {
     ctx.insert("segments", &segments);
     ctx.insert("prev", &prev);
     ctx.insert("next", &next);
+    if checked.catalogue.chapters.len() > SIDEBAR_ALL_UP_TO {
+        ctx.insert("sidebar", &sidebar(&checked.catalogue.chapters, pos));
+    }
     Page {
         path,
         template: "chapter.html",
@@ -768,10 +826,23 @@ struct ItemRow<'a> {
     url: Option<&'a str>,
     /// `covered`, `gap`, `out` or `structure` (a chapeau or heading).
     status: &'static str,
-    /// One per column (the requirement `columns[i]`): the relationship (`eq`, `sub`, `sup`,
-    /// `int`, or empty when not mapped). Plain strings, because a grid of 10,000 requirements
-    /// has half a million cells.
-    cells: Vec<&'static str>,
+    /// The mapped cells, left to right. The grid has a column per requirement, so it is
+    /// written sparsely: each cell says how many empty columns come before it, and `rest` how
+    /// many follow the last. Its size grows with the mappings, not with items × requirements.
+    cells: Vec<GridCell>,
+    /// Empty columns after the last mapped cell.
+    rest: usize,
+}
+
+/// A mapped cell of a coverage grid row.
+#[derive(Serialize)]
+struct GridCell {
+    /// Empty columns between the previous mapped cell (or the row's start) and this one.
+    skip: usize,
+    /// The column: the requirement `columns[col]`.
+    col: usize,
+    /// The relationship: `eq`, `sub`, `sup` or `int`.
+    rel: &'static str,
 }
 
 #[derive(Serialize)]
@@ -811,11 +882,25 @@ fn coverage(s: &Shared) -> Page {
         .iter()
         .flat_map(|g| g.reqs.iter().map(|r| r.id))
         .collect();
-    let mut mapped: BTreeMap<(&str, &str), Relationship> = BTreeMap::new();
+    // Item → (column, relationship), in column order.
+    let column_of: BTreeMap<&str, usize> =
+        columns.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+    let mut mapped: BTreeMap<&str, Vec<(usize, Relationship)>> = BTreeMap::new();
     for r in &cat.requirements {
+        let Some(&col) = column_of.get(r.id.as_str()) else {
+            continue; // withdrawn: no column
+        };
         for f in &r.frameworks {
-            mapped.insert((f.id.as_str(), r.id.as_str()), f.relationship);
+            let cells = mapped.entry(f.id.as_str()).or_default();
+            match cells.last_mut() {
+                // The same item twice in one requirement: the last mapping counts.
+                Some(last) if last.0 == col => last.1 = f.relationship,
+                _ => cells.push((col, f.relationship)),
+            }
         }
+    }
+    for cells in mapped.values_mut() {
+        cells.sort_by_key(|&(col, _)| col);
     }
     let items: BTreeMap<&str, &crate::registry::FrameworkItem> = cat
         .frameworks
@@ -847,14 +932,25 @@ fn coverage(s: &Shared) -> Page {
                         summary: item.map_or("", |x| x.summary.as_str()),
                         url: item.and_then(|x| x.url.as_deref()),
                         status,
-                        cells: columns
-                            .iter()
-                            .map(|c| {
-                                mapped
-                                    .get(&(i.id.as_str(), *c))
-                                    .map_or("", |r| rel_code(*r))
+                        cells: mapped
+                            .get(i.id.as_str())
+                            .into_iter()
+                            .flatten()
+                            .scan(0, |next, &(col, rel)| {
+                                let cell = GridCell {
+                                    skip: col - *next,
+                                    col,
+                                    rel: rel_code(rel),
+                                };
+                                *next = col + 1;
+                                Some(cell)
                             })
                             .collect(),
+                        rest: columns.len()
+                            - mapped
+                                .get(i.id.as_str())
+                                .and_then(|m| m.last())
+                                .map_or(0, |&(col, _)| col + 1),
                     }
                 })
                 .collect(),
@@ -1045,5 +1141,58 @@ fn contact_url(contact: &str) -> String {
         format!("mailto:{contact}")
     } else {
         urls::external(contact).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chapters(n: usize) -> Vec<ChapterInfo> {
+        (0..n)
+            .map(|i| ChapterInfo {
+                slug: format!("c{i}"),
+                ..EMPTY_CHAPTER.clone()
+            })
+            .collect()
+    }
+
+    fn window(t: &Sidebar) -> (String, String, usize, usize, usize) {
+        let first = t.chapters.first().map_or(String::new(), |c| c.slug.clone());
+        let last = t.chapters.last().map_or(String::new(), |c| c.slug.clone());
+        (first, last, t.start, t.before, t.after)
+    }
+
+    #[test]
+    fn sidebar_lists_every_chapter_of_a_small_spec() {
+        let all = chapters(SIDEBAR_ALL_UP_TO);
+        let t = sidebar(&all, Some(50));
+        assert_eq!(t.chapters.len(), SIDEBAR_ALL_UP_TO);
+        assert_eq!((t.start, t.before, t.after), (1, 0, 0));
+        assert_eq!(sidebar(&[], None).chapters.len(), 0);
+    }
+
+    #[test]
+    fn sidebar_of_a_large_spec_is_a_window_around_the_current_chapter() {
+        let all = chapters(400);
+        let w = 2 * SIDEBAR_RADIUS + 1;
+        assert_eq!(sidebar(&all, Some(200)).chapters.len(), w);
+        assert_eq!(
+            window(&sidebar(&all, Some(200))),
+            ("c180".into(), "c220".into(), 181, 180, 179)
+        );
+        // At the ends the window keeps its size and stays inside the list.
+        assert_eq!(
+            window(&sidebar(&all, Some(3))),
+            ("c0".into(), "c40".into(), 1, 0, 359)
+        );
+        assert_eq!(
+            window(&sidebar(&all, None)),
+            ("c0".into(), "c40".into(), 1, 0, 359)
+        );
+        assert_eq!(
+            window(&sidebar(&all, Some(399))),
+            ("c359".into(), "c399".into(), 360, 359, 0)
+        );
     }
 }
