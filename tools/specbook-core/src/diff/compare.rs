@@ -335,6 +335,19 @@ fn text_change(field: TextField, old: Option<&str>, new: Option<&str>) -> Option
     })
 }
 
+/// Whether a requirement kept its ID and is the same in every respect the diff compares: the
+/// content hash covers the title, statement, rationale and metadata (the strength, keywords,
+/// organisations and permalink derive from them), and the place is the same chapter and
+/// section. Most requirements of two versions are unchanged, and this spares them the
+/// snapshots and comparisons; a hash from another specbook version merely does not match.
+fn unchanged(o: &RequirementEntry, n: &RequirementEntry) -> bool {
+    !o.content_hash.is_empty()
+        && o.content_hash == n.content_hash
+        && o.id == n.id
+        && o.chapter == n.chapter
+        && o.section == n.section
+}
+
 fn same_place(o: &Snapshot, n: &Snapshot) -> bool {
     let norm =
         |s: &[String]| -> Vec<Vec<String>> { s.iter().map(|t| normalised_words(t)).collect() };
@@ -349,6 +362,11 @@ fn change(
     n: Option<(&RequirementEntry, &Catalogue)>,
     rename: Option<Rename>,
 ) -> Option<Change> {
+    if let (Some((or, _)), Some((nr, _)), None) = (o, n, &rename)
+        && unchanged(or, nr)
+    {
+        return None;
+    }
     let old = o.map(|(r, c)| snapshot(r, c));
     let new = n.map(|(r, c)| snapshot(r, c));
     let (os, ns) = match (&old, &new) {
