@@ -5,11 +5,12 @@ use crate::catalogue::{
     CATALOGUE_VERSION, Catalogue, ChapterInfo, RequirementEntry, SourceLocation, SpecInfo,
     UnidentifiedStatement,
 };
+use crate::catalogue::{FrameworkLink, PolicyLink};
 use crate::config::Config;
 use crate::coverage;
 use crate::diag::DiagnosticCounts;
 use crate::html::{self, Resolve};
-use crate::link::Linked;
+use crate::link::{Linked, Resolved};
 use crate::meta::{MappingSource, ReqStatus};
 use crate::model::{Chapter, Requirement};
 use crate::registries::Registry;
@@ -123,6 +124,7 @@ pub fn assemble(
     chapters: &[Chapter],
     registry: &Registry,
     linked: &Linked,
+    resolved: Resolved,
     id_pattern: &Regex,
     counts: DiagnosticCounts,
 ) -> Catalogue {
@@ -142,14 +144,27 @@ pub fn assemble(
     };
     // Chapters are independent here, so they are assembled in parallel and concatenated in
     // reading order.
+    // Each chapter's resolved links, to be moved into its entries.
+    let mut links: Vec<ChapterLinks> = chapters.iter().map(|_| ChapterLinks::default()).collect();
+    for ((c, r), v) in resolved.sources {
+        if let Some(l) = links.get_mut(c) {
+            l.sources.insert(r, v);
+        }
+    }
+    for ((c, r), v) in resolved.frameworks {
+        if let Some(l) = links.get_mut(c) {
+            l.frameworks.insert(r, v);
+        }
+    }
     let parts: Vec<AssembledChapter> = {
         use rayon::prelude::*;
         chapters
             .par_iter()
+            .zip(links)
             .enumerate()
-            .map(|(ci, ch)| {
+            .map(|(ci, (ch, links))| {
                 assemble_chapter(
-                    detail, ci, ch, sources, chapters, registry, linked, id_pattern,
+                    detail, ci, ch, links, sources, chapters, registry, linked, id_pattern,
                 )
             })
             .collect()
@@ -222,6 +237,13 @@ fn content_hash(r: &Requirement) -> String {
     format!("sha256:{}", hex::encode(hasher.0.finalize()))
 }
 
+/// One chapter's resolved links, by requirement index.
+#[derive(Default)]
+struct ChapterLinks {
+    sources: BTreeMap<usize, Vec<PolicyLink>>,
+    frameworks: BTreeMap<usize, Vec<FrameworkLink>>,
+}
+
 /// One chapter's share of the catalogue.
 struct AssembledChapter {
     requirements: Vec<RequirementEntry>,
@@ -234,6 +256,7 @@ fn assemble_chapter(
     detail: Detail,
     ci: usize,
     ch: &Chapter,
+    mut links: ChapterLinks,
     sources: &SourceMap,
     chapters: &[Chapter],
     registry: &Registry,
@@ -262,8 +285,8 @@ fn assemble_chapter(
         if linked.ids.get(&r.id) != Some(&pos) {
             continue; // a duplicate; reported by link
         }
-        let sources_ = linked.sources.get(&pos).cloned().unwrap_or_default();
-        let frameworks = linked.frameworks.get(&pos).cloned().unwrap_or_default();
+        let sources_ = links.sources.remove(&ri).unwrap_or_default();
+        let frameworks = links.frameworks.remove(&ri).unwrap_or_default();
         let mut organisations: Vec<String> =
             sources_.iter().map(|s| s.organisation.clone()).collect();
         organisations.sort();

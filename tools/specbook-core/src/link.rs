@@ -14,11 +14,17 @@ use std::collections::BTreeMap;
 /// Where a requirement lives: chapter index and requirement index.
 pub type ReqPos = (usize, usize);
 
-/// What linking produces.
+/// What linking produces and later stages look up.
 #[derive(Debug, Default, Clone)]
 pub struct Linked {
     /// Requirement ID → its first definition.
     pub ids: BTreeMap<String, ReqPos>,
+}
+
+/// The resolved metadata links of each requirement, handed to `assemble`, which moves them
+/// into the catalogue.
+#[derive(Debug, Default, Clone)]
+pub struct Resolved {
     /// Resolved sources per requirement.
     pub sources: BTreeMap<ReqPos, Vec<PolicyLink>>,
     /// Resolved framework items per requirement.
@@ -31,9 +37,10 @@ pub fn link(
     registry: &Registry,
     id_pattern: &Regex,
     id_pattern_text: &str,
-) -> (Linked, Vec<Diagnostic>) {
+) -> (Linked, Resolved, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut linked = Linked::default();
+    let mut resolved = Resolved::default();
     for (ci, ch) in chapters.iter().enumerate() {
         for (ri, r) in ch.requirements.iter().enumerate() {
             if !id_pattern.is_match(&r.id) {
@@ -70,7 +77,7 @@ pub fn link(
             ctx.prose_reference(
                 ch.file,
                 &reference.target,
-                reference.span.clone(),
+                &At::Span(reference.span.clone()),
                 &mut diags,
             );
         }
@@ -82,7 +89,7 @@ pub fn link(
                 ctx.requirement_id(
                     ch.file,
                     id,
-                    r.meta_span(&format!("/related/{i}")),
+                    &At::Meta(r, "related", i),
                     "related requirement",
                     &mut diags,
                 );
@@ -101,30 +108,43 @@ pub fn link(
             }
             let sources = r.meta.sources.iter().enumerate().filter_map(|(i, m)| {
                 let (target, rel) = m.parts();
-                ctx.policy(
-                    ch.file,
-                    target,
-                    r.meta_span(&format!("/sources/{i}")),
-                    &mut diags,
-                )
-                .map(|mut l| {
-                    l.relationship = rel;
-                    l
-                })
-            });
-            linked.sources.insert((ci, ri), sources.collect());
-            let items = r.meta.cra.iter().enumerate().filter_map(|(i, m)| {
-                let (id, rel) = m.parts();
-                ctx.item(ch.file, id, r.meta_span(&format!("/cra/{i}")), &mut diags)
+                ctx.policy(ch.file, target, &At::Meta(r, "sources", i), &mut diags)
                     .map(|mut l| {
                         l.relationship = rel;
                         l
                     })
             });
-            linked.frameworks.insert((ci, ri), items.collect());
+            resolved.sources.insert((ci, ri), sources.collect());
+            let items = r.meta.cra.iter().enumerate().filter_map(|(i, m)| {
+                let (id, rel) = m.parts();
+                ctx.item(ch.file, id, &At::Meta(r, "cra", i), &mut diags)
+                    .map(|mut l| {
+                        l.relationship = rel;
+                        l
+                    })
+            });
+            resolved.frameworks.insert((ci, ri), items.collect());
         }
     }
-    (linked, diags)
+    (linked, resolved, diags)
+}
+
+/// Where a diagnostic about a reference points: worked out only when one is reported, because
+/// finding a metadata value's span formats its JSON pointer.
+enum At<'r> {
+    /// A span in the chapter text.
+    Span(std::ops::Range<usize>),
+    /// Entry `index` of the metadata key `key` of a requirement.
+    Meta(&'r Requirement, &'static str, usize),
+}
+
+impl At<'_> {
+    fn span(&self) -> std::ops::Range<usize> {
+        match self {
+            At::Span(s) => s.clone(),
+            At::Meta(r, key, index) => r.meta_span(&format!("/{key}/{index}")),
+        }
+    }
 }
 
 /// How many "did you mean" searches one run does: each compares against every candidate, so an
@@ -162,7 +182,7 @@ impl Ctx<'_> {
         &self,
         file: FileId,
         id: &str,
-        span: std::ops::Range<usize>,
+        at: &At<'_>,
         what: &str,
         diags: &mut Vec<Diagnostic>,
     ) {
@@ -171,7 +191,7 @@ impl Ctx<'_> {
                 Diagnostic::new(
                     Code::WithdrawnReference,
                     file,
-                    span,
+                    at.span(),
                     format!("{what} `{id}` is withdrawn"),
                 )
                 .with_help("refer to the requirement that replaced it, or drop the reference"),
@@ -181,7 +201,7 @@ impl Ctx<'_> {
                 let mut d = Diagnostic::new(
                     Code::UnknownReference,
                     file,
-                    span,
+                    at.span(),
                     format!("unknown {what} `{id}`"),
                 )
                 .with_label("no requirement has this ID");
@@ -200,13 +220,13 @@ impl Ctx<'_> {
         &self,
         file: FileId,
         target: &str,
-        span: std::ops::Range<usize>,
+        at: &At<'_>,
         diags: &mut Vec<Diagnostic>,
     ) {
         if target.contains('/') {
-            let _ = self.policy(file, target, span, diags);
+            let _ = self.policy(file, target, at, diags);
         } else if self.registry.item(target).is_none() {
-            self.requirement_id(file, target, span, "reference", diags);
+            self.requirement_id(file, target, at, "reference", diags);
         }
     }
 
@@ -214,7 +234,7 @@ impl Ctx<'_> {
         &self,
         file: FileId,
         target: &str,
-        span: std::ops::Range<usize>,
+        at: &At<'_>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<PolicyLink> {
         let (path, section) = match target.split_once('#') {
@@ -222,7 +242,7 @@ impl Ctx<'_> {
             None => (target, None),
         };
         let Some((org_id, doc_id)) = path.split_once('/') else {
-            diags.push(Diagnostic::new(Code::UnknownSource, file, span, format!("`{target}` is not a policy reference")).with_help("cite a policy document as `organisation/document` or `organisation/document#section`"));
+            diags.push(Diagnostic::new(Code::UnknownSource, file, at.span(), format!("`{target}` is not a policy reference")).with_help("cite a policy document as `organisation/document` or `organisation/document#section`"));
             return None;
         };
         let reg = self.registry;
@@ -230,7 +250,7 @@ impl Ctx<'_> {
             let mut d = Diagnostic::new(
                 Code::UnknownSource,
                 file,
-                span,
+                at.span(),
                 format!("unknown organisation `{org_id}` in `{target}`"),
             )
             .with_label("not in the policy registry");
@@ -252,7 +272,7 @@ impl Ctx<'_> {
             let mut d = Diagnostic::new(
                 Code::UnknownSource,
                 file,
-                span,
+                at.span(),
                 format!("unknown document `{doc_id}` of `{org_id}`"),
             )
             .with_label("not in the policy registry");
@@ -277,7 +297,7 @@ impl Ctx<'_> {
                 let mut d = Diagnostic::new(
                     Code::UnknownSource,
                     file,
-                    span,
+                    at.span(),
                     format!("unknown section `#{anchor}` of `{org_id}/{doc_id}`"),
                 )
                 .with_label("not a registered section");
@@ -307,7 +327,7 @@ impl Ctx<'_> {
         &self,
         file: FileId,
         id: &str,
-        span: std::ops::Range<usize>,
+        at: &At<'_>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<FrameworkLink> {
         match self.registry.item(id) {
@@ -322,7 +342,7 @@ impl Ctx<'_> {
                 let mut d = Diagnostic::new(
                     Code::UnknownFrameworkItem,
                     file,
-                    span,
+                    at.span(),
                     format!("unknown framework item `{id}`"),
                 )
                 .with_label("not in any framework file");

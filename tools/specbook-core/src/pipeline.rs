@@ -94,7 +94,7 @@ pub fn check_with(root: &Path, env: &Env, detail: Detail) -> Result<Checked, Loa
     }
     let (registry, d) = registries::load(&loaded.sources, &loaded.policies, &loaded.frameworks);
     diags.extend(d);
-    let (linked, d) = link::link(&chapters, &registry, &id_pattern, config.id_pattern());
+    let (linked, resolved, d) = link::link(&chapters, &registry, &id_pattern, config.id_pattern());
     diags.extend(d);
 
     let mut catalogue = assemble::assemble(
@@ -105,6 +105,7 @@ pub fn check_with(root: &Path, env: &Env, detail: Detail) -> Result<Checked, Loa
         &chapters,
         &registry,
         &linked,
+        resolved,
         &id_pattern,
         Default::default(),
     );

@@ -67,7 +67,7 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
     time(&mut t, "check › registries::load", || {
         registries::load(&loaded.sources, &loaded.policies, &loaded.frameworks)
     });
-    time(&mut t, "check › link::link", || {
+    let (_, resolved, _) = time(&mut t, "check › link::link", || {
         link::link(
             &checked.chapters,
             &checked.registry,
@@ -89,6 +89,7 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
             Detail::Diagnose,
         ),
     ] {
+        let resolved = resolved.clone(); // outside the timing
         time(&mut t, label, || {
             assemble::assemble(
                 detail,
@@ -98,6 +99,7 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
                 &checked.chapters,
                 &checked.registry,
                 &checked.linked,
+                resolved,
                 &checked.id_pattern,
                 Default::default(),
             )
