@@ -538,35 +538,57 @@ fn read_req_block(
     }
     let content = content.unwrap_or(span.start..span.start);
     let toml_text = &text[content.clone()];
+    // Almost every block is valid and has only the known keys: typed straight from the TOML.
+    // Anything else (syntax errors, wrong types, extra keys) takes the path that reports it.
+    if let Some((m, spans)) = toml_json::parse_as::<meta::ReqMeta>(toml_text) {
+        o.req.meta = m;
+        o.req.meta_spans = value_spans(&spans, content.start);
+    } else {
+        read_req_toml(o, toml_text, content.start, file, validator, diags);
+    }
+    o.req.body_span.start = span.end;
+    o.req.statement_span = span.end..span.end;
+}
+
+/// The `req` block's TOML by the path that reports what is wrong with it: JSON, the schema
+/// (with the config's extra fields), and what can be kept of a block that fails.
+fn read_req_toml(
+    o: &mut Open,
+    toml_text: &str,
+    offset: usize,
+    file: FileId,
+    validator: &jsonschema::Validator,
+    diags: &mut Vec<Diagnostic>,
+) {
     match toml_json::parse(toml_text) {
         Err(e) => diags.push(
             Diagnostic::new(
                 Code::ReqBlockInvalid,
                 file,
-                e.span.start + content.start..e.span.end + content.start,
+                e.span.start + offset..e.span.end + offset,
                 format!("invalid TOML in `req` block: {}", e.message),
             )
             .with_help("the `req` block holds TOML such as `sources = [\"org/doc\"]`"),
         ),
         Ok(doc) => {
-            let (m, extra, d) = meta::decode(&doc, validator, file, content.start);
+            let (m, extra, d) = meta::decode(&doc, validator, file, offset);
             diags.extend(d);
             o.req.meta = m;
             o.req.extra = extra;
-            o.req.meta_spans = doc
-                .spans
-                .iter()
-                .map(|(k, s)| {
-                    (
-                        k.clone(),
-                        s.value.start + content.start..s.value.end + content.start,
-                    )
-                })
-                .collect();
+            o.req.meta_spans = value_spans(&doc.spans, offset);
         }
     }
-    o.req.body_span.start = span.end;
-    o.req.statement_span = span.end..span.end;
+}
+
+/// Pointer → span of the value in the chapter (the TOML text starts at `offset`).
+fn value_spans(
+    spans: &BTreeMap<String, toml_json::Spans>,
+    offset: usize,
+) -> BTreeMap<String, Range<usize>> {
+    spans
+        .iter()
+        .map(|(k, s)| (k.clone(), s.value.start + offset..s.value.end + offset))
+        .collect()
 }
 
 fn link(

@@ -57,37 +57,82 @@ pub fn parse(text: &str) -> Result<SpannedJson, TomlError> {
         message: e.message().trim().to_string(),
         span: e.span().unwrap_or(0..0),
     })?;
-    let mut spans = BTreeMap::new();
-    let root_span = table.span();
-    spans.insert(
-        String::new(),
-        Spans {
-            key: root_span.clone(),
-            value: root_span,
-        },
-    );
-    let value = table_to_json(table.get_ref(), "", &mut spans);
+    let spans = spans(&table);
+    let value = table_to_json(table.get_ref());
     Ok(SpannedJson { value, spans })
 }
 
-fn table_to_json(table: &DeTable<'_>, pointer: &str, spans: &mut BTreeMap<String, Spans>) -> Value {
+/// Parses TOML text straight into `T`, with the spans of every key and value, skipping JSON and
+/// the schema: for inputs that are almost always valid (`req` blocks). `None` when the text is
+/// not TOML or does not fit `T`; [`parse`] and [`validate`] then say why. Only for types whose
+/// JSON Schema accepts exactly what their `Deserialize` accepts.
+pub fn parse_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Option<(T, BTreeMap<String, Spans>)> {
+    let table = DeTable::parse(text).ok()?;
+    let spans = spans(&table);
+    let value = T::deserialize(toml::de::Deserializer::from(table)).ok()?;
+    Some((value, spans))
+}
+
+/// JSON pointer → spans of every key and value of `table`; the root is `""`.
+fn spans(table: &toml::Spanned<DeTable<'_>>) -> BTreeMap<String, Spans> {
+    fn in_table(table: &DeTable<'_>, pointer: &str, spans: &mut BTreeMap<String, Spans>) {
+        for (k, v) in table.iter() {
+            let key: &str = k.get_ref();
+            let p = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+            in_value(v.get_ref(), &p, spans);
+            spans.insert(
+                p,
+                Spans {
+                    key: k.span(),
+                    value: v.span(),
+                },
+            );
+        }
+    }
+    fn in_value(v: &DeValue<'_>, pointer: &str, spans: &mut BTreeMap<String, Spans>) {
+        match v {
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let p = format!("{pointer}/{i}");
+                    in_value(item.get_ref(), &p, spans);
+                    spans.insert(
+                        p,
+                        Spans {
+                            key: item.span(),
+                            value: item.span(),
+                        },
+                    );
+                }
+            }
+            DeValue::Table(t) => in_table(t, pointer, spans),
+            _ => {}
+        }
+    }
+    let mut spans = BTreeMap::new();
+    let root = table.span();
+    spans.insert(
+        String::new(),
+        Spans {
+            key: root.clone(),
+            value: root,
+        },
+    );
+    in_table(table.get_ref(), "", &mut spans);
+    spans
+}
+
+fn table_to_json(table: &DeTable<'_>) -> Value {
     let mut map = Map::new();
     for (k, v) in table.iter() {
         let key: &str = k.get_ref();
-        let p = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
-        spans.insert(
-            p.clone(),
-            Spans {
-                key: k.span(),
-                value: v.span(),
-            },
-        );
-        map.insert(key.to_string(), value_to_json(v.get_ref(), &p, spans));
+        map.insert(key.to_string(), value_to_json(v.get_ref()));
     }
     Value::Object(map)
 }
 
-fn value_to_json(v: &DeValue<'_>, pointer: &str, spans: &mut BTreeMap<String, Spans>) -> Value {
+fn value_to_json(v: &DeValue<'_>) -> Value {
     match v {
         DeValue::String(s) => Value::String(s.to_string()),
         DeValue::Integer(i) => {
@@ -109,21 +154,10 @@ fn value_to_json(v: &DeValue<'_>, pointer: &str, spans: &mut BTreeMap<String, Sp
         DeValue::Array(items) => Value::Array(
             items
                 .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let p = format!("{pointer}/{i}");
-                    spans.insert(
-                        p.clone(),
-                        Spans {
-                            key: item.span(),
-                            value: item.span(),
-                        },
-                    );
-                    value_to_json(item.get_ref(), &p, spans)
-                })
+                .map(|item| value_to_json(item.get_ref()))
                 .collect(),
         ),
-        DeValue::Table(t) => table_to_json(t, pointer, spans),
+        DeValue::Table(t) => table_to_json(t),
     }
 }
 
@@ -191,6 +225,57 @@ pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `parse_as` skips the schema for `req` blocks, so whatever it accepts the schema must
+    /// accept too, with the same result and spans (`meta::ReqMeta` has no constraint its type
+    /// does not express).
+    #[test]
+    fn typed_req_blocks_agree_with_the_schema_path() {
+        use crate::meta::{self, ReqMeta};
+        let validator = compile(&meta::base_schema()).expect("schema compiles");
+        let blocks = [
+            "",
+            "sources = [\"a/b\", \"a/b#c\"]\ncra = [\"C-1\"]\nrelated = [\"R-2\"]",
+            "status = \"withdrawn\"\nreplaces = \"X-1\"",
+            "status = \"draft\"\nsince = \"1.0\"\nreplaces = [\"X-1\", \"X-2\"]",
+            "cra = [{ id = \"C-1\", relationship = \"subset-of\" }, \"C-2\"]",
+            "cra = [{ id = \"C-1\" }]",
+            "cra = [{ id = \"C-1\", other = 1 }]",
+            "cra = [{ relationship = \"subset-of\" }]",
+            "cra = [{}]",
+            "status = \"bogus\"",
+            "since = 1",
+            "since = 1979-05-27",
+            "sources = \"a/b\"",
+            "replaces = []",
+            "related = [1]",
+            "extra = 1",
+            "[sources]\nx = 1",
+        ];
+        let mut typed = 0;
+        for text in blocks {
+            let slow = parse(text).expect("TOML");
+            let (m, extra, d) = meta::decode(&slow, &validator, FileId(0), 0);
+            // Refusing is always safe: the block then takes the schema path. (A TOML date is one
+            // such case: the schema path reads it as a string.)
+            if let Some((fast, spans)) = parse_as::<ReqMeta>(text) {
+                typed += 1;
+                assert!(
+                    d.is_empty() && extra.is_empty(),
+                    "{text:?}: typed, but {d:?}"
+                );
+                assert_eq!(fast, m, "{text:?}");
+                let pairs =
+                    |s: &BTreeMap<String, Spans>| -> Vec<(String, Range<usize>, Range<usize>)> {
+                        s.iter()
+                            .map(|(k, v)| (k.clone(), v.key.clone(), v.value.clone()))
+                            .collect()
+                    };
+                assert_eq!(pairs(&spans), pairs(&slow.spans), "{text:?}");
+            }
+        }
+        assert!(typed >= 6, "the typed path took only {typed} blocks");
+    }
 
     #[test]
     fn spans_point_at_keys_and_values() {
