@@ -7,9 +7,11 @@ use crate::diag::{Code, Diagnostic, did_you_mean};
 use crate::meta::ReqStatus;
 use crate::model::{Chapter, Requirement};
 use crate::registries::Registry;
-use crate::source::FileId;
+use crate::source::{FileId, SourceMap};
+use crate::toml_json;
 use regex::Regex;
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Where a requirement lives: chapter index and requirement index.
 pub type ReqPos = (usize, usize);
@@ -33,6 +35,7 @@ pub struct Resolved {
 
 /// Runs the link stage.
 pub fn link(
+    files: &SourceMap,
     chapters: &[Chapter],
     registry: &Registry,
     id_pattern: &Regex,
@@ -84,12 +87,13 @@ pub fn link(
         for l in &ch.internal_links {
             ctx.internal_link(ci, &l.target, l.span.clone(), &mut diags);
         }
+        let text = files.get(ch.file).text.as_str();
         for (ri, r) in ch.requirements.iter().enumerate() {
             for (i, id) in r.meta.related.iter().enumerate() {
                 ctx.requirement_id(
                     ch.file,
                     id,
-                    &At::Meta(r, "related", i),
+                    &At::Meta(r, text, "related", i),
                     "related requirement",
                     &mut diags,
                 );
@@ -97,27 +101,29 @@ pub fn link(
             let replaces = r.meta.replaces.to_vec();
             for (i, id) in replaces.iter().enumerate() {
                 if ctx.ids.contains_key(id) {
-                    let span = r.meta_span(&format!("/replaces/{i}")).clone();
-                    let span = if r.meta_spans.contains_key(&format!("/replaces/{i}")) {
-                        span
-                    } else {
-                        r.meta_span("/replaces")
-                    };
+                    let span = meta_span(r, text, &format!("/replaces/{i}"))
+                        .or_else(|| meta_span(r, text, "/replaces"))
+                        .unwrap_or_else(|| r.id_span.clone());
                     diags.push(Diagnostic::new(Code::DuplicateId, ch.file, span, format!("`{id}` is replaced but still defined")).with_help(format!("a replaced ID lives on only as a tombstone: set `status = \"withdrawn\"` on `{id}` or drop it from `replaces`")));
                 }
             }
             let sources = r.meta.sources.iter().enumerate().filter_map(|(i, m)| {
                 let (target, rel) = m.parts();
-                ctx.policy(ch.file, target, &At::Meta(r, "sources", i), &mut diags)
-                    .map(|mut l| {
-                        l.relationship = rel;
-                        l
-                    })
+                ctx.policy(
+                    ch.file,
+                    target,
+                    &At::Meta(r, text, "sources", i),
+                    &mut diags,
+                )
+                .map(|mut l| {
+                    l.relationship = rel;
+                    l
+                })
             });
             resolved.sources.insert((ci, ri), sources.collect());
             let items = r.meta.cra.iter().enumerate().filter_map(|(i, m)| {
                 let (id, rel) = m.parts();
-                ctx.item(ch.file, id, &At::Meta(r, "cra", i), &mut diags)
+                ctx.item(ch.file, id, &At::Meta(r, text, "cra", i), &mut diags)
                     .map(|mut l| {
                         l.relationship = rel;
                         l
@@ -130,21 +136,31 @@ pub fn link(
 }
 
 /// Where a diagnostic about a reference points: worked out only when one is reported, because
-/// finding a metadata value's span formats its JSON pointer.
+/// finding a metadata value's span parses the `req` block again.
 enum At<'r> {
     /// A span in the chapter text.
-    Span(std::ops::Range<usize>),
-    /// Entry `index` of the metadata key `key` of a requirement.
-    Meta(&'r Requirement, &'static str, usize),
+    Span(Range<usize>),
+    /// Entry `index` of the metadata key `key` of a requirement in the chapter text `text`.
+    Meta(&'r Requirement, &'r str, &'static str, usize),
 }
 
 impl At<'_> {
-    fn span(&self) -> std::ops::Range<usize> {
+    fn span(&self) -> Range<usize> {
         match self {
             At::Span(s) => s.clone(),
-            At::Meta(r, key, index) => r.meta_span(&format!("/{key}/{index}")),
+            At::Meta(r, text, key, index) => {
+                meta_span(r, text, &format!("/{key}/{index}")).unwrap_or_else(|| r.id_span.clone())
+            }
         }
     }
+}
+
+/// The span in the chapter of the metadata value at `pointer` (`/sources/0`), if it is there.
+fn meta_span(r: &Requirement, text: &str, pointer: &str) -> Option<Range<usize>> {
+    let block = r.meta_text.clone()?;
+    let doc = toml_json::parse(text.get(block.clone())?).ok()?;
+    let value = doc.spans.get(pointer)?.value.clone();
+    Some(value.start + block.start..value.end + block.start)
 }
 
 /// How many "did you mean" searches one run does: each compares against every candidate, so an
@@ -363,7 +379,7 @@ impl Ctx<'_> {
         &self,
         from: usize,
         target: &str,
-        span: std::ops::Range<usize>,
+        span: Range<usize>,
         diags: &mut Vec<Diagnostic>,
     ) {
         let (path, anchor) = match target.split_once('#') {

@@ -52,8 +52,9 @@ pub struct Requirement {
     pub meta: ReqMeta,
     /// Declared extra metadata keys.
     pub extra: BTreeMap<String, Value>,
-    /// Spans of metadata values by JSON pointer (`/sources/0`), in file coordinates.
-    pub meta_spans: BTreeMap<String, Range<usize>>,
+    /// Where the `req` block's TOML text is in the file. The span of a metadata value is found
+    /// from it only when a diagnostic needs one (`link`), not kept for every value.
+    pub meta_text: Option<Range<usize>>,
     /// Statement as plain text.
     pub statement: String,
     /// Markdown source range of the statement.
@@ -68,16 +69,6 @@ pub struct Requirement {
     pub keywords: Vec<String>,
     /// The strongest keyword's strength.
     pub strength: Strength,
-}
-
-impl Requirement {
-    /// Span of a metadata value, falling back to the heading.
-    pub fn meta_span(&self, pointer: &str) -> Range<usize> {
-        self.meta_spans
-            .get(pointer)
-            .cloned()
-            .unwrap_or_else(|| self.id_span.clone())
-    }
 }
 
 /// A reference from prose or links to a target by name.

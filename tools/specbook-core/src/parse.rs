@@ -251,7 +251,7 @@ pub fn parse_chapter(
                                 section: sections.iter().map(|(_, t)| t.clone()).collect(),
                                 meta: meta::ReqMeta::default(),
                                 extra: BTreeMap::new(),
-                                meta_spans: BTreeMap::new(),
+                                meta_text: None,
                                 statement: String::new(),
                                 statement_span: span.end..span.end,
                                 rationale: None,
@@ -540,9 +540,9 @@ fn read_req_block(
     let toml_text = &text[content.clone()];
     // Almost every block is valid and has only the known keys: typed straight from the TOML.
     // Anything else (syntax errors, wrong types, extra keys) takes the path that reports it.
-    if let Some((m, spans)) = toml_json::parse_as::<meta::ReqMeta>(toml_text) {
+    o.req.meta_text = Some(content.clone());
+    if let Some(m) = toml_json::parse_as::<meta::ReqMeta>(toml_text) {
         o.req.meta = m;
-        o.req.meta_spans = value_spans(&spans, content.start);
     } else {
         read_req_toml(o, toml_text, content.start, file, validator, diags);
     }
@@ -575,20 +575,8 @@ fn read_req_toml(
             diags.extend(d);
             o.req.meta = m;
             o.req.extra = extra;
-            o.req.meta_spans = value_spans(&doc.spans, offset);
         }
     }
-}
-
-/// Pointer → span of the value in the chapter (the TOML text starts at `offset`).
-fn value_spans(
-    spans: &BTreeMap<String, toml_json::Spans>,
-    offset: usize,
-) -> BTreeMap<String, Range<usize>> {
-    spans
-        .iter()
-        .map(|(k, s)| (k.clone(), s.value.start + offset..s.value.end + offset))
-        .collect()
 }
 
 fn link(

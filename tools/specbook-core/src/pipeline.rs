@@ -94,7 +94,13 @@ pub fn check_with(root: &Path, env: &Env, detail: Detail) -> Result<Checked, Loa
     }
     let (registry, d) = registries::load(&loaded.sources, &loaded.policies, &loaded.frameworks);
     diags.extend(d);
-    let (linked, resolved, d) = link::link(&chapters, &registry, &id_pattern, config.id_pattern());
+    let (linked, resolved, d) = link::link(
+        &loaded.sources,
+        &chapters,
+        &registry,
+        &id_pattern,
+        config.id_pattern(),
+    );
     diags.extend(d);
 
     let mut catalogue = assemble::assemble(

@@ -62,17 +62,13 @@ pub fn parse(text: &str) -> Result<SpannedJson, TomlError> {
     Ok(SpannedJson { value, spans })
 }
 
-/// Parses TOML text straight into `T`, with the spans of every key and value, skipping JSON and
-/// the schema: for inputs that are almost always valid (`req` blocks). `None` when the text is
-/// not TOML or does not fit `T`; [`parse`] and [`validate`] then say why. Only for types whose
-/// JSON Schema accepts exactly what their `Deserialize` accepts.
-pub fn parse_as<T: serde::de::DeserializeOwned>(
-    text: &str,
-) -> Option<(T, BTreeMap<String, Spans>)> {
+/// Parses TOML text straight into `T`, skipping JSON, spans and the schema: for inputs that are
+/// almost always valid (`req` blocks). `None` when the text is not TOML or does not fit `T`;
+/// [`parse`] and [`validate`] then say why. Only for types whose JSON Schema accepts no more
+/// than their `Deserialize` does.
+pub fn parse_as<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     let table = DeTable::parse(text).ok()?;
-    let spans = spans(&table);
-    let value = T::deserialize(toml::de::Deserializer::from(table)).ok()?;
-    Some((value, spans))
+    T::deserialize(toml::de::Deserializer::from(table)).ok()
 }
 
 /// JSON pointer → spans of every key and value of `table`; the root is `""`.
@@ -227,7 +223,7 @@ mod tests {
     use super::*;
 
     /// `parse_as` skips the schema for `req` blocks, so whatever it accepts the schema must
-    /// accept too, with the same result and spans (`meta::ReqMeta` has no constraint its type
+    /// accept too, with the same result (`meta::ReqMeta` has no constraint its type
     /// does not express).
     #[test]
     fn typed_req_blocks_agree_with_the_schema_path() {
@@ -258,20 +254,13 @@ mod tests {
             let (m, extra, d) = meta::decode(&slow, &validator, FileId(0), 0);
             // Refusing is always safe: the block then takes the schema path. (A TOML date is one
             // such case: the schema path reads it as a string.)
-            if let Some((fast, spans)) = parse_as::<ReqMeta>(text) {
+            if let Some(fast) = parse_as::<ReqMeta>(text) {
                 typed += 1;
                 assert!(
                     d.is_empty() && extra.is_empty(),
                     "{text:?}: typed, but {d:?}"
                 );
                 assert_eq!(fast, m, "{text:?}");
-                let pairs =
-                    |s: &BTreeMap<String, Spans>| -> Vec<(String, Range<usize>, Range<usize>)> {
-                        s.iter()
-                            .map(|(k, v)| (k.clone(), v.key.clone(), v.value.clone()))
-                            .collect()
-                    };
-                assert_eq!(pairs(&spans), pairs(&slow.spans), "{text:?}");
             }
         }
         assert!(typed >= 6, "the typed path took only {typed} blocks");

@@ -69,6 +69,7 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
     });
     let (_, resolved, _) = time(&mut t, "check › link::link", || {
         link::link(
+            &checked.loaded.sources,
             &checked.chapters,
             &checked.registry,
             &checked.id_pattern,
