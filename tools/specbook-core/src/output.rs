@@ -251,15 +251,20 @@ impl Sink for Staging {
     fn put_with(&self, rel: &str, write: WriteFn) -> io::Result<u64> {
         let path = self.prepare(rel)?;
         injected_failure(&path)?;
-        let mut out = Hashing {
-            inner: io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&path)?),
-            hasher: Sha256::new(),
-            len: 0,
-        };
+        // The buffer is outside the hasher, so that the many small writes of a serialiser
+        // reach the hash and the file in large blocks.
+        let mut out = io::BufWriter::with_capacity(
+            1 << 16,
+            Hashing {
+                inner: std::fs::File::create(&path)?,
+                hasher: Sha256::new(),
+                len: 0,
+            },
+        );
         write(&mut out)?;
-        io::Write::flush(&mut out)?;
-        self.record(rel, out.hasher.finalize().into());
-        Ok(out.len)
+        let hashed = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        self.record(rel, hashed.hasher.finalize().into());
+        Ok(hashed.len)
     }
 }
 
