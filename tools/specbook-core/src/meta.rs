@@ -130,7 +130,8 @@ impl OneOrMany {
 #[schemars(title = "specbook requirement metadata")]
 pub struct ReqMeta {
     /// Life-cycle status (default `active`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "status_string")]
+    #[schemars(with = "ReqStatus")]
     pub status: ReqStatus,
     /// Version that introduced the requirement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,6 +148,17 @@ pub struct ReqMeta {
     /// CRA (or other framework) items it helps satisfy.
     #[serde(default)]
     pub cra: Vec<MappingSource>,
+}
+
+/// The keys of a `req` block that [`ReqMeta`] has; any other key is an extra field.
+pub const KNOWN_KEYS: &[&str] = &["status", "since", "replaces", "related", "sources", "cra"];
+
+/// `status` only as a string, as the schema says. (Without this, TOML's deserialiser would also
+/// take a one-key table such as `status = { draft = {} }` as an enum variant.)
+fn status_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ReqStatus, D::Error> {
+    use serde::de::IntoDeserializer;
+    let s = String::deserialize(d)?;
+    ReqStatus::deserialize(s.as_str().into_deserializer())
 }
 
 /// The JSON Schema of requirement metadata, as committed in `schema/requirement.schema.json`.
@@ -190,10 +202,7 @@ pub fn decode(
     let mut known = serde_json::Map::new();
     if let Value::Object(map) = &doc.value {
         for (k, v) in map {
-            if matches!(
-                k.as_str(),
-                "status" | "since" | "replaces" | "related" | "sources" | "cra"
-            ) {
+            if KNOWN_KEYS.contains(&k.as_str()) {
                 known.insert(k.clone(), v.clone());
             } else {
                 extra.insert(k.clone(), v.clone());

@@ -144,6 +144,15 @@ pub fn parse_chapter(
 ) -> (Chapter, Vec<Diagnostic>) {
     let text = source.text.as_str();
     let mut diags = Vec::new();
+    // `req` blocks may skip the schema only when it says no more about the known keys than
+    // `ReqMeta` does: an extra field of the config that reuses a known key can tighten it.
+    let meta_reader = MetaReader {
+        validator: meta_validator,
+        typed: !config
+            .extra_fields
+            .keys()
+            .any(|k| meta::KNOWN_KEYS.contains(&k.as_str())),
+    };
     let stem = source
         .path
         .rsplit('/')
@@ -300,7 +309,7 @@ pub fn parse_chapter(
                 if let Some((true, span, content)) = in_code.take()
                     && let Some(o) = open.as_mut()
                 {
-                    read_req_block(o, span, content, text, file, meta_validator, &mut diags);
+                    read_req_block(o, span, content, text, file, &meta_reader, &mut diags);
                 }
             }
             Event::Text(t) if in_code.is_some() => {
@@ -495,13 +504,21 @@ fn parse_front_matter(
     }
 }
 
+/// How `req` blocks are read.
+struct MetaReader<'a> {
+    /// The schema of requirement metadata in force (with the config's extra fields).
+    validator: &'a jsonschema::Validator,
+    /// Whether a block may be deserialised straight into `ReqMeta`, skipping the schema.
+    typed: bool,
+}
+
 fn read_req_block(
     o: &mut Open,
     span: Range<usize>,
     content: Option<Range<usize>>,
     text: &str,
     file: FileId,
-    validator: &jsonschema::Validator,
+    reader: &MetaReader<'_>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let block_src = &text[span.clone()];
@@ -541,10 +558,14 @@ fn read_req_block(
     // Almost every block is valid and has only the known keys: typed straight from the TOML.
     // Anything else (syntax errors, wrong types, extra keys) takes the path that reports it.
     o.req.meta_text = Some(content.clone());
-    if let Some(m) = toml_json::parse_as::<meta::ReqMeta>(toml_text) {
+    if let Some(m) = reader
+        .typed
+        .then(|| toml_json::parse_as::<meta::ReqMeta>(toml_text))
+        .flatten()
+    {
         o.req.meta = m;
     } else {
-        read_req_toml(o, toml_text, content.start, file, validator, diags);
+        read_req_toml(o, toml_text, content.start, file, reader.validator, diags);
     }
     o.req.body_span.start = span.end;
     o.req.statement_span = span.end..span.end;

@@ -247,6 +247,10 @@ mod tests {
             "related = [1]",
             "extra = 1",
             "[sources]\nx = 1",
+            "status = { draft = {} }",
+            "status = { withdrawn = [] }",
+            "[status]\ndraft = {}",
+            "cra = [[\"C-1\"]]",
         ];
         let mut typed = 0;
         for text in blocks {

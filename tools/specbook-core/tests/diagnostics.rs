@@ -76,3 +76,40 @@ fn human_rendering_shows_file_line_col_and_marks_the_span() {
     assert!(rendered.contains("^^^"), "{rendered}");
     assert!(rendered.contains("first used here"), "{rendered}");
 }
+
+/// A config's extra field may reuse a known key to tighten it; then no `req` block may skip the
+/// schema (the typed fast path), or the tighter rule would go unchecked.
+#[test]
+fn an_extra_field_that_tightens_a_known_key_is_enforced() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("specbook.toml"),
+        "title = \"T\"\nversion = \"0.1.0\"\n[extra_fields]\nsince = { type = \"string\", pattern = \"^[0-9]+\\\\.[0-9]+$\" }\n",
+    )
+    .expect("write");
+    let chapter = |since: &str| {
+        format!(
+            "# One\n\n## A thing {{#X-1}}\n\n```req\nsince = \"{since}\"\n```\n\nA project MUST do a thing.\n"
+        )
+    };
+    let codes = |dir: &Path| -> Vec<Code> {
+        check(dir, &Env::default())
+            .expect("loads")
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    };
+    std::fs::write(tmp.path().join("01.md"), chapter("soon")).expect("write");
+    assert!(
+        codes(tmp.path()).contains(&Code::MetadataSchema),
+        "{:?}",
+        codes(tmp.path())
+    );
+    std::fs::write(tmp.path().join("01.md"), chapter("1.2")).expect("write");
+    assert!(
+        !codes(tmp.path()).contains(&Code::MetadataSchema),
+        "{:?}",
+        codes(tmp.path())
+    );
+}

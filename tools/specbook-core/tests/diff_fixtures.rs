@@ -404,3 +404,41 @@ fn terminal_escapes_and_bidi_controls_are_shown_not_obeyed() {
         assert!(!out.contains('\u{1b}') && !out.contains('\u{202E}'));
     }
 }
+
+/// Requirements with equal content hashes skip the full comparison, but what is derived from
+/// the text and the registries can still differ (the keywords skip inline code; a reference
+/// resolves only where the registry has it). Those differences must still be reported.
+#[test]
+fn equal_hashes_with_different_derived_facts_are_still_changes() {
+    // The old side of the metadata pair, which has registries, compared with itself.
+    let old = catalogue("metadata", "old");
+    let same = diff::compare(&old, &old.clone());
+    assert!(same.changes.is_empty(), "a version compared with itself");
+    type Mutation = fn(&mut specbook_core::catalogue::RequirementEntry);
+    let mutations: [(&str, Mutation); 3] = [
+        ("keywords and strength", |r| {
+            r.keywords.clear();
+            r.strength = Strength::None;
+        }),
+        ("resolved framework items", |r| r.frameworks.clear()),
+        ("resolved sources", |r| {
+            r.sources.clear();
+            r.organisations.clear();
+        }),
+    ];
+    for (what, mutate) in mutations {
+        let mut new = old.clone();
+        let r = new
+            .requirements
+            .iter_mut()
+            .find(|r| !r.keywords.is_empty() && !r.frameworks.is_empty() && !r.sources.is_empty())
+            .expect("a requirement with keywords, items and sources");
+        let id = r.id.clone();
+        mutate(r);
+        let c = diff::compare(&old, &new);
+        assert!(
+            c.changes.iter().any(|ch| ch.id == id),
+            "{what}: a change of `{id}` with an equal content hash went unreported"
+        );
+    }
+}

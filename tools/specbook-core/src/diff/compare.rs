@@ -335,17 +335,33 @@ fn text_change(field: TextField, old: Option<&str>, new: Option<&str>) -> Option
     })
 }
 
-/// Whether a requirement kept its ID and is the same in every respect the diff compares: the
-/// content hash covers the title, statement, rationale and metadata (the strength, keywords,
-/// organisations and permalink derive from them), and the place is the same chapter and
-/// section. Most requirements of two versions are unchanged, and this spares them the
-/// snapshots and comparisons; a hash from another specbook version merely does not match.
+/// Whether a requirement kept its ID and is the same in every respect the diff compares. The
+/// content hash covers the title, statement, rationale and the metadata as written; what is
+/// derived from them can still differ (the keywords skip inline code, and a reference resolves
+/// only if the other version's registry has it), so those are compared too, as is the place.
+/// Most requirements of two versions are unchanged, and this spares them the snapshots and
+/// comparisons; a hash from another specbook version merely does not match.
 fn unchanged(o: &RequirementEntry, n: &RequirementEntry) -> bool {
+    let same_sources = o
+        .sources
+        .iter()
+        .map(|s| (&s.target, s.relationship))
+        .eq(n.sources.iter().map(|s| (&s.target, s.relationship)));
+    let same_frameworks = o
+        .frameworks
+        .iter()
+        .map(|f| (&f.id, f.relationship))
+        .eq(n.frameworks.iter().map(|f| (&f.id, f.relationship)));
     !o.content_hash.is_empty()
         && o.content_hash == n.content_hash
         && o.id == n.id
         && o.chapter == n.chapter
         && o.section == n.section
+        && o.strength == n.strength
+        && o.keywords == n.keywords
+        && o.organisations == n.organisations
+        && same_sources
+        && same_frameworks
 }
 
 fn same_place(o: &Snapshot, n: &Snapshot) -> bool {

@@ -452,8 +452,14 @@ pub(crate) fn pages(
             (head, tail)
         },
         || {
+            // A chapter named like one of the site's own pages is reported (check_names) and
+            // not rendered, so that the two never write the same file at once.
             let chapters: Vec<Rendered> = (0..checked.chapters.len())
                 .into_par_iter()
+                .filter(|&c| {
+                    let path = assemble::chapter_page(&checked.chapters[c].slug);
+                    !RESERVED.contains(&path.as_str())
+                })
                 .map(|c| done(chapter(&shared, c)))
                 .collect();
             let requirements: Vec<Rendered> = cat
