@@ -859,6 +859,22 @@ struct FrameworkView<'a> {
     rows: Vec<ItemRow<'a>>,
 }
 
+/// A grid row's mapped cells (sorted by column, each column once) as [`GridCell`]s with the
+/// number of empty columns before each, and the number of empty columns after the last.
+fn sparse_row(mapped: &[(usize, Relationship)], width: usize) -> (Vec<GridCell>, usize) {
+    let mut next = 0;
+    let mut cells = Vec::with_capacity(mapped.len());
+    for &(col, rel) in mapped {
+        cells.push(GridCell {
+            skip: col - next,
+            col,
+            rel: rel_code(rel),
+        });
+        next = col + 1;
+    }
+    (cells, width - next)
+}
+
 /// Live (not withdrawn) requirements grouped by chapter, in reading order.
 fn live_groups<'a>(s: &Shared<'a>) -> Vec<ColumnGroup<'a>> {
     let cat = &s.checked.catalogue;
@@ -933,30 +949,17 @@ fn coverage(s: &Shared) -> Page {
                         _ => "structure",
                     };
                     let item = items.get(i.id.as_str());
+                    let (cells, rest) = sparse_row(
+                        mapped.get(i.id.as_str()).map_or(&[], Vec::as_slice),
+                        columns.len(),
+                    );
                     ItemRow {
                         item: i,
                         summary: item.map_or("", |x| x.summary.as_str()),
                         url: item.and_then(|x| x.url.as_deref()),
                         status,
-                        cells: mapped
-                            .get(i.id.as_str())
-                            .into_iter()
-                            .flatten()
-                            .scan(0, |next, &(col, rel)| {
-                                let cell = GridCell {
-                                    skip: col - *next,
-                                    col,
-                                    rel: rel_code(rel),
-                                };
-                                *next = col + 1;
-                                Some(cell)
-                            })
-                            .collect(),
-                        rest: columns.len()
-                            - mapped
-                                .get(i.id.as_str())
-                                .and_then(|m| m.last())
-                                .map_or(0, |&(col, _)| col + 1),
+                        cells,
+                        rest,
                     }
                 })
                 .collect(),
