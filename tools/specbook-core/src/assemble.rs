@@ -5,12 +5,11 @@ use crate::catalogue::{
     CATALOGUE_VERSION, Catalogue, ChapterInfo, RequirementEntry, SourceLocation, SpecInfo,
     UnidentifiedStatement,
 };
-use crate::catalogue::{FrameworkLink, PolicyLink};
 use crate::config::Config;
 use crate::coverage;
 use crate::diag::DiagnosticCounts;
 use crate::html::{self, Resolve};
-use crate::link::{Linked, Resolved};
+use crate::link::{Linked, Resolved, ResolvedChapter};
 use crate::meta::{MappingSource, ReqStatus};
 use crate::model::{Chapter, Requirement};
 use crate::registries::Registry;
@@ -108,9 +107,10 @@ pub enum Detail {
     Publish,
     /// Content hashes but no HTML: what comparing two versions needs (`diff`).
     Compare,
-    /// Neither: what diagnostics and coverage need (`check`). `statement_html` and
-    /// `content_hash` are empty and `rationale_html` is `None`; such a catalogue is never
-    /// published.
+    /// Only what diagnostics and coverage need (`check`, `coverage`): each entry's ID, title,
+    /// status, strength, chapter and resolved links. The text fields (`statement`,
+    /// `statement_html`, `section`, `keywords`, `content_hash`, the source file) are empty, the
+    /// rationale is `None` and the source line is 0; such a catalogue is never published.
     Diagnose,
 }
 
@@ -143,19 +143,9 @@ pub fn assemble(
         abstract_: config.abstract_.clone(),
     };
     // Chapters are independent here, so they are assembled in parallel and concatenated in
-    // reading order.
-    // Each chapter's resolved links, to be moved into its entries.
-    let mut links: Vec<ChapterLinks> = chapters.iter().map(|_| ChapterLinks::default()).collect();
-    for ((c, r), v) in resolved.sources {
-        if let Some(l) = links.get_mut(c) {
-            l.sources.insert(r, v);
-        }
-    }
-    for ((c, r), v) in resolved.frameworks {
-        if let Some(l) = links.get_mut(c) {
-            l.frameworks.insert(r, v);
-        }
-    }
+    // reading order. Each takes its resolved links, to move them into its entries.
+    let mut links = resolved.chapters;
+    links.resize_with(chapters.len(), ResolvedChapter::default);
     let parts: Vec<AssembledChapter> = {
         use rayon::prelude::*;
         chapters
@@ -237,13 +227,6 @@ fn content_hash(r: &Requirement) -> String {
     format!("sha256:{}", hex::encode(hasher.0.finalize()))
 }
 
-/// One chapter's resolved links, by requirement index.
-#[derive(Default)]
-struct ChapterLinks {
-    sources: BTreeMap<usize, Vec<PolicyLink>>,
-    frameworks: BTreeMap<usize, Vec<FrameworkLink>>,
-}
-
 /// One chapter's share of the catalogue.
 struct AssembledChapter {
     requirements: Vec<RequirementEntry>,
@@ -256,7 +239,7 @@ fn assemble_chapter(
     detail: Detail,
     ci: usize,
     ch: &Chapter,
-    mut links: ChapterLinks,
+    mut links: ResolvedChapter,
     sources: &SourceMap,
     chapters: &[Chapter],
     registry: &Registry,
@@ -272,7 +255,11 @@ fn assemble_chapter(
         linked,
         current: &ch.slug,
     };
+    let full = detail != Detail::Diagnose;
     let location = |offset: usize| {
+        if !full {
+            return SourceLocation::default();
+        }
         let (line, column) = file.line_col(offset);
         SourceLocation {
             file: file.path.clone(),
@@ -285,8 +272,16 @@ fn assemble_chapter(
         if linked.ids.get(&r.id) != Some(&pos) {
             continue; // a duplicate; reported by link
         }
-        let sources_ = links.sources.remove(&ri).unwrap_or_default();
-        let frameworks = links.frameworks.remove(&ri).unwrap_or_default();
+        let sources_ = links
+            .sources
+            .get_mut(ri)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let frameworks = links
+            .frameworks
+            .get_mut(ri)
+            .map(std::mem::take)
+            .unwrap_or_default();
         let mut organisations: Vec<String> =
             sources_.iter().map(|s| s.organisation.clone()).collect();
         organisations.sort();
@@ -316,13 +311,17 @@ fn assemble_chapter(
             id: r.id.clone(),
             title: r.title.clone(),
             strength: r.strength,
-            keywords: r.keywords.clone(),
-            statement: r.statement.clone(),
+            keywords: if full { r.keywords.clone() } else { Vec::new() },
+            statement: if full {
+                r.statement.clone()
+            } else {
+                String::new()
+            },
             statement_html,
-            rationale: r.rationale.clone(),
+            rationale: if full { r.rationale.clone() } else { None },
             rationale_html,
             chapter: ch.slug.clone(),
-            section: r.section.clone(),
+            section: if full { r.section.clone() } else { Vec::new() },
             permalink: permalink(&r.id),
             source: location(r.heading_span.start),
             status: r.meta.status,

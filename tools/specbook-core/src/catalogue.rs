@@ -87,7 +87,7 @@ pub struct ChapterInfo {
 }
 
 /// A place in a source file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SourceLocation {
     /// File relative to the spec folder.
     pub file: String,

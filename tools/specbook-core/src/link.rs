@@ -10,7 +10,7 @@ use crate::registries::Registry;
 use crate::source::{FileId, SourceMap};
 use crate::toml_json;
 use regex::Regex;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Where a requirement lives: chapter index and requirement index.
@@ -19,21 +19,29 @@ pub type ReqPos = (usize, usize);
 /// What linking produces and later stages look up.
 #[derive(Debug, Default, Clone)]
 pub struct Linked {
-    /// Requirement ID → its first definition.
-    pub ids: BTreeMap<String, ReqPos>,
+    /// Requirement ID → its first definition. Only ever looked up, never walked in order.
+    pub ids: HashMap<String, ReqPos>,
 }
 
 /// The resolved metadata links of each requirement, handed to `assemble`, which moves them
 /// into the catalogue.
 #[derive(Debug, Default, Clone)]
 pub struct Resolved {
-    /// Resolved sources per requirement.
-    pub sources: BTreeMap<ReqPos, Vec<PolicyLink>>,
-    /// Resolved framework items per requirement.
-    pub frameworks: BTreeMap<ReqPos, Vec<FrameworkLink>>,
+    /// Per chapter, in reading order.
+    pub chapters: Vec<ResolvedChapter>,
 }
 
-/// Runs the link stage.
+/// One chapter's resolved metadata links, indexed like its requirements.
+#[derive(Debug, Default, Clone)]
+pub struct ResolvedChapter {
+    /// Resolved `sources` per requirement.
+    pub sources: Vec<Vec<PolicyLink>>,
+    /// Resolved `cra` (framework items) per requirement.
+    pub frameworks: Vec<Vec<FrameworkLink>>,
+}
+
+/// Runs the link stage. IDs are collected in reading order first; then each chapter's
+/// references are resolved on its own, in parallel.
 pub fn link(
     files: &SourceMap,
     chapters: &[Chapter],
@@ -43,7 +51,9 @@ pub fn link(
 ) -> (Linked, Resolved, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut linked = Linked::default();
-    let mut resolved = Resolved::default();
+    linked
+        .ids
+        .reserve(chapters.iter().map(|c| c.requirements.len()).sum());
     for (ci, ch) in chapters.iter().enumerate() {
         for (ri, r) in ch.requirements.iter().enumerate() {
             if !id_pattern.is_match(&r.id) {
@@ -69,70 +79,127 @@ pub fn link(
             }
         }
     }
-    let ctx = Ctx {
+    let mut pages: HashMap<String, usize> = HashMap::with_capacity(chapters.len());
+    for (ci, ch) in chapters.iter().enumerate() {
+        pages.entry(format!("{}.md", ch.slug)).or_insert(ci);
+    }
+    let shared = Shared {
         chapters,
         registry,
         ids: &linked.ids,
-        suggestions: std::cell::Cell::new(0),
+        pages: &pages,
     };
-    for (ci, ch) in chapters.iter().enumerate() {
-        for reference in &ch.references {
-            ctx.prose_reference(
+    let parallel: Vec<ChapterLinked> = {
+        use rayon::prelude::*;
+        chapters
+            .par_iter()
+            .enumerate()
+            .map(|(ci, ch)| link_chapter(&shared, files, ci, ch, MAX_SUGGESTIONS))
+            .collect()
+    };
+    // "Did you mean" searches are capped per run, in reading order. A chapter's result stands
+    // if its searches fit in what the chapters before it left; otherwise it is linked again
+    // with only that many, which is what one thread reading in order would have done.
+    let mut left = MAX_SUGGESTIONS;
+    let mut resolved = Resolved {
+        chapters: Vec::with_capacity(chapters.len()),
+    };
+    for (ci, mut part) in parallel.into_iter().enumerate() {
+        if part.asked > left {
+            part = link_chapter(&shared, files, ci, &chapters[ci], left);
+        }
+        left -= part.asked.min(left);
+        diags.extend(part.diags);
+        resolved.chapters.push(part.resolved);
+    }
+    (linked, resolved, diags)
+}
+
+/// One chapter's share of the link stage.
+struct ChapterLinked {
+    diags: Vec<Diagnostic>,
+    resolved: ResolvedChapter,
+    /// How many "did you mean" searches it asked for (whether or not it got them).
+    asked: usize,
+}
+
+/// Resolves one chapter's references, with at most `budget` "did you mean" searches.
+fn link_chapter(
+    shared: &Shared<'_>,
+    files: &SourceMap,
+    ci: usize,
+    ch: &Chapter,
+    budget: usize,
+) -> ChapterLinked {
+    let ctx = Ctx {
+        shared,
+        budget,
+        asked: std::cell::Cell::new(0),
+    };
+    let mut diags = Vec::new();
+    for reference in &ch.references {
+        ctx.prose_reference(
+            ch.file,
+            &reference.target,
+            &At::Span(reference.span.clone()),
+            &mut diags,
+        );
+    }
+    for l in &ch.internal_links {
+        ctx.internal_link(ci, &l.target, l.span.clone(), &mut diags);
+    }
+    let text = files.get(ch.file).text.as_str();
+    let mut resolved = ResolvedChapter {
+        sources: Vec::with_capacity(ch.requirements.len()),
+        frameworks: Vec::with_capacity(ch.requirements.len()),
+    };
+    for r in &ch.requirements {
+        for (i, id) in r.meta.related.iter().enumerate() {
+            ctx.requirement_id(
                 ch.file,
-                &reference.target,
-                &At::Span(reference.span.clone()),
+                id,
+                &At::Meta(r, text, "related", i),
+                "related requirement",
                 &mut diags,
             );
         }
-        for l in &ch.internal_links {
-            ctx.internal_link(ci, &l.target, l.span.clone(), &mut diags);
+        for (i, id) in r.meta.replaces.as_slice().iter().enumerate() {
+            if shared.ids.contains_key(id) {
+                let span = meta_span(r, text, &format!("/replaces/{i}"))
+                    .or_else(|| meta_span(r, text, "/replaces"))
+                    .unwrap_or_else(|| r.id_span.clone());
+                diags.push(Diagnostic::new(Code::DuplicateId, ch.file, span, format!("`{id}` is replaced but still defined")).with_help(format!("a replaced ID lives on only as a tombstone: set `status = \"withdrawn\"` on `{id}` or drop it from `replaces`")));
+            }
         }
-        let text = files.get(ch.file).text.as_str();
-        for (ri, r) in ch.requirements.iter().enumerate() {
-            for (i, id) in r.meta.related.iter().enumerate() {
-                ctx.requirement_id(
-                    ch.file,
-                    id,
-                    &At::Meta(r, text, "related", i),
-                    "related requirement",
-                    &mut diags,
-                );
-            }
-            let replaces = r.meta.replaces.to_vec();
-            for (i, id) in replaces.iter().enumerate() {
-                if ctx.ids.contains_key(id) {
-                    let span = meta_span(r, text, &format!("/replaces/{i}"))
-                        .or_else(|| meta_span(r, text, "/replaces"))
-                        .unwrap_or_else(|| r.id_span.clone());
-                    diags.push(Diagnostic::new(Code::DuplicateId, ch.file, span, format!("`{id}` is replaced but still defined")).with_help(format!("a replaced ID lives on only as a tombstone: set `status = \"withdrawn\"` on `{id}` or drop it from `replaces`")));
-                }
-            }
-            let sources = r.meta.sources.iter().enumerate().filter_map(|(i, m)| {
-                let (target, rel) = m.parts();
-                ctx.policy(
-                    ch.file,
-                    target,
-                    &At::Meta(r, text, "sources", i),
-                    &mut diags,
-                )
+        let sources = r.meta.sources.iter().enumerate().filter_map(|(i, m)| {
+            let (target, rel) = m.parts();
+            ctx.policy(
+                ch.file,
+                target,
+                &At::Meta(r, text, "sources", i),
+                &mut diags,
+            )
+            .map(|mut l| {
+                l.relationship = rel;
+                l
+            })
+        });
+        resolved.sources.push(sources.collect());
+        let items = r.meta.cra.iter().enumerate().filter_map(|(i, m)| {
+            let (id, rel) = m.parts();
+            ctx.item(ch.file, id, &At::Meta(r, text, "cra", i), &mut diags)
                 .map(|mut l| {
                     l.relationship = rel;
                     l
                 })
-            });
-            resolved.sources.insert((ci, ri), sources.collect());
-            let items = r.meta.cra.iter().enumerate().filter_map(|(i, m)| {
-                let (id, rel) = m.parts();
-                ctx.item(ch.file, id, &At::Meta(r, text, "cra", i), &mut diags)
-                    .map(|mut l| {
-                        l.relationship = rel;
-                        l
-                    })
-            });
-            resolved.frameworks.insert((ci, ri), items.collect());
-        }
+        });
+        resolved.frameworks.push(items.collect());
     }
-    (linked, resolved, diags)
+    ChapterLinked {
+        diags,
+        resolved,
+        asked: ctx.asked.get(),
+    }
 }
 
 /// Where a diagnostic about a reference points: worked out only when one is reported, because
@@ -167,11 +234,20 @@ fn meta_span(r: &Requirement, text: &str, pointer: &str) -> Option<Range<usize>>
 /// unbounded number on hostile input (thousands of unknown references) would be quadratic.
 const MAX_SUGGESTIONS: usize = 200;
 
-struct Ctx<'a> {
+/// What every chapter's linking reads.
+struct Shared<'a> {
     chapters: &'a [Chapter],
     registry: &'a Registry,
-    ids: &'a BTreeMap<String, ReqPos>,
-    suggestions: std::cell::Cell<usize>,
+    ids: &'a HashMap<String, ReqPos>,
+    /// `slug.md` → the first chapter with that file name.
+    pages: &'a HashMap<String, usize>,
+}
+
+/// Linking one chapter: the shared tables and its own "did you mean" budget.
+struct Ctx<'a> {
+    shared: &'a Shared<'a>,
+    budget: usize,
+    asked: std::cell::Cell<usize>,
 }
 
 impl Ctx<'_> {
@@ -180,18 +256,19 @@ impl Ctx<'_> {
         wanted: &str,
         candidates: impl IntoIterator<Item = &'c str>,
     ) -> Option<&'c str> {
-        let n = self.suggestions.get();
-        if n >= MAX_SUGGESTIONS {
+        let n = self.asked.get();
+        self.asked.set(n + 1);
+        if n >= self.budget {
             return None;
         }
-        self.suggestions.set(n + 1);
         did_you_mean(wanted, candidates)
     }
 
     fn req(&self, id: &str) -> Option<&Requirement> {
-        self.ids
+        self.shared
+            .ids
             .get(id)
-            .map(|&(c, r)| &self.chapters[c].requirements[r])
+            .map(|&(c, r)| &self.shared.chapters[c].requirements[r])
     }
 
     fn requirement_id(
@@ -221,7 +298,7 @@ impl Ctx<'_> {
                     format!("unknown {what} `{id}`"),
                 )
                 .with_label("no requirement has this ID");
-                d = match self.suggest(id, self.ids.keys().map(String::as_str)) {
+                d = match self.suggest(id, self.shared.ids.keys().map(String::as_str)) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
                     None => d.with_help(
                         "check the ID; requirement IDs are written as in their heading's `{#ID}`",
@@ -241,7 +318,7 @@ impl Ctx<'_> {
     ) {
         if target.contains('/') {
             let _ = self.policy(file, target, at, diags);
-        } else if self.registry.item(target).is_none() {
+        } else if self.shared.registry.item(target).is_none() {
             self.requirement_id(file, target, at, "reference", diags);
         }
     }
@@ -261,7 +338,7 @@ impl Ctx<'_> {
             diags.push(Diagnostic::new(Code::UnknownSource, file, at.span(), format!("`{target}` is not a policy reference")).with_help("cite a policy document as `organisation/document` or `organisation/document#section`"));
             return None;
         };
-        let reg = self.registry;
+        let reg = self.shared.registry;
         let Some(&oi) = reg.org_index.get(org_id) else {
             let mut d = Diagnostic::new(
                 Code::UnknownSource,
@@ -346,7 +423,7 @@ impl Ctx<'_> {
         at: &At<'_>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<FrameworkLink> {
-        match self.registry.item(id) {
+        match self.shared.registry.item(id) {
             Some((fw, item)) => Some(FrameworkLink {
                 id: id.to_string(),
                 framework: fw.id.clone(),
@@ -362,9 +439,12 @@ impl Ctx<'_> {
                     format!("unknown framework item `{id}`"),
                 )
                 .with_label("not in any framework file");
-                d = match self.suggest(id, self.registry.item_index.keys().map(String::as_str)) {
+                d = match self.suggest(
+                    id,
+                    self.shared.registry.item_index.keys().map(String::as_str),
+                ) {
                     Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None if self.registry.frameworks.is_empty() => d.with_help(
+                    None if self.shared.registry.frameworks.is_empty() => d.with_help(
                         "this spec has no framework registry: add `frameworks/<framework>.toml`",
                     ),
                     None => d.with_help("framework items are listed in `frameworks/*.toml`"),
@@ -387,20 +467,16 @@ impl Ctx<'_> {
             None => (target, None),
         };
         let chapter = if path.is_empty() {
-            Some(&self.chapters[from])
+            Some(&self.shared.chapters[from])
         } else {
             let name = path.trim_start_matches("./");
-            self.chapters
-                .iter()
-                .find(|c| format!("{}.md", c.slug) == name)
+            self.shared
+                .pages
+                .get(name)
+                .map(|&ci| &self.shared.chapters[ci])
         };
-        let file = self.chapters[from].file;
+        let file = self.shared.chapters[from].file;
         let Some(ch) = chapter else {
-            let names: Vec<String> = self
-                .chapters
-                .iter()
-                .map(|c| format!("{}.md", c.slug))
-                .collect();
             let mut d = Diagnostic::new(
                 Code::DanglingLink,
                 file,
@@ -408,7 +484,7 @@ impl Ctx<'_> {
                 format!("link to `{path}`, which is not a chapter"),
             )
             .with_label("no such chapter");
-            d = match self.suggest(path, names.iter().map(String::as_str)) {
+            d = match self.suggest(path, self.shared.pages.keys().map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(
                     "link to a chapter file in the spec folder, e.g. `04-reporting.md#SDP-VR-01`",
