@@ -69,23 +69,37 @@ fn normalise(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// BCP 14 keywords in `text`, skipping quoted ones (`"MUST"` is a mention, not a use).
+/// BCP 14 keywords in `text`, skipping quoted ones (`"MUST"` is a mention, not a use) and
+/// those inside a non-standard phrase (`STRONGLY RECOMMENDED`).
 pub fn keywords(text: &str) -> Vec<Hit> {
-    KEYWORD
-        .find_iter(text)
-        .filter(|m| !quoted(text, &m.range()))
-        .filter(|m| !part_of_nonstandard(text, m.range()))
-        .map(|m| Hit {
+    let mut hits = Vec::new();
+    // The non-standard phrases are looked for once, and only when there is a keyword to test.
+    let mut phrases: Option<Vec<Range<usize>>> = None;
+    for m in KEYWORD.find_iter(text) {
+        let range = m.range();
+        if quoted(text, &range) {
+            continue;
+        }
+        let phrases =
+            phrases.get_or_insert_with(|| NONSTANDARD.find_iter(text).map(|p| p.range()).collect());
+        if phrases
+            .iter()
+            .any(|p| p.start <= range.start && range.end <= p.end)
+        {
+            continue;
+        }
+        hits.push(Hit {
             text: normalise(m.as_str()),
-            range: m.range(),
-        })
-        .collect()
+            range,
+        });
+    }
+    hits
 }
 
-fn part_of_nonstandard(text: &str, range: Range<usize>) -> bool {
-    NONSTANDARD
-        .find_iter(text)
-        .any(|m| m.start() <= range.start && range.end <= m.end())
+/// Whether `text` contains anything that looks like a BCP 14 keyword (quoted or not): a cheap
+/// test before splitting it into sentences.
+pub fn mentions_keyword(text: &str) -> bool {
+    KEYWORD.is_match(text)
 }
 
 /// Capitalised phrases that look normative but are not BCP 14 keywords.

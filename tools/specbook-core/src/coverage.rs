@@ -6,7 +6,7 @@ use crate::registries::Registry;
 use crate::registry::{ItemKind, OrgKind, Scope};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashMap;
 
 /// Coverage of one framework item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -84,39 +84,58 @@ pub struct Coverage {
 /// The JSON document `specbook coverage --format json` prints.
 pub type CoverageReport = Coverage;
 
-/// Computes coverage over active (non-withdrawn) requirements.
+/// Computes coverage over active (non-withdrawn) requirements. The framework side and the
+/// organisation side are independent and are worked out side by side.
 pub fn compute(requirements: &[RequirementEntry], registry: &Registry) -> Coverage {
     let live: Vec<&RequirementEntry> = requirements
         .iter()
         .filter(|r| r.status != crate::meta::ReqStatus::Withdrawn)
         .collect();
-    // Requirements are kept as positions in `live`, so every list comes out in reading order
-    // without rescanning the requirements per item or document.
-    let mut by_item: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-    let mut by_doc: BTreeMap<(&str, &str), BTreeSet<usize>> = BTreeMap::new();
+    let ((items, mut summary), (organisations, uncited_documents)) =
+        rayon::join(|| items(&live, registry), || organisations(&live, registry));
+    summary.requirements = live.len();
+    summary.uncited_documents = uncited_documents;
+    summary.requirements_without_source = live
+        .iter()
+        .filter(|r| r.sources.is_empty())
+        .map(|r| r.id.clone())
+        .collect();
+    Coverage {
+        items,
+        organisations,
+        summary,
+    }
+}
+
+/// Adds position `k` to a list that is built in increasing order, once.
+fn add(list: &mut Vec<usize>, k: usize) {
+    if list.last() != Some(&k) {
+        list.push(k);
+    }
+}
+
+/// The IDs of the requirements at `positions` in `live`.
+fn ids(live: &[&RequirementEntry], positions: Option<&Vec<usize>>) -> Vec<String> {
+    positions
+        .map(|list| list.iter().map(|&k| live[k].id.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Coverage of every framework item, and the item totals of the summary. Requirements are kept
+/// as positions in `live`, so every list comes out in reading order without rescanning the
+/// requirements per item.
+fn items(live: &[&RequirementEntry], registry: &Registry) -> (Vec<ItemCoverage>, CoverageSummary) {
+    let mut by_item: HashMap<&str, Vec<usize>> = HashMap::new();
     for (k, r) in live.iter().enumerate() {
         for f in &r.frameworks {
-            by_item.entry(&f.id).or_default().insert(k);
-        }
-        for s in &r.sources {
-            by_doc
-                .entry((&s.organisation, &s.document))
-                .or_default()
-                .insert(k);
+            add(by_item.entry(&f.id).or_default(), k);
         }
     }
-    let ids = |set: Option<&BTreeSet<usize>>| -> Vec<String> {
-        set.map(|set| set.iter().map(|&k| live[k].id.clone()).collect())
-            .unwrap_or_default()
-    };
-    let mut summary = CoverageSummary {
-        requirements: live.len(),
-        ..CoverageSummary::default()
-    };
+    let mut summary = CoverageSummary::default();
     let mut items = Vec::new();
     for fw in &registry.frameworks {
         for item in &fw.items {
-            let reqs = ids(by_item.get(item.id.as_str()));
+            let reqs = ids(live, by_item.get(item.id.as_str()));
             if item.kind == ItemKind::Requirement {
                 match item.scope {
                     Scope::In => {
@@ -141,42 +160,47 @@ pub fn compute(requirements: &[RequirementEntry], registry: &Registry) -> Covera
             });
         }
     }
+    (items, summary)
+}
+
+/// Coverage of every organisation and its documents, and the documents no requirement cites.
+fn organisations(
+    live: &[&RequirementEntry],
+    registry: &Registry,
+) -> (Vec<OrganisationCoverage>, Vec<String>) {
+    let mut by_doc: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (k, r) in live.iter().enumerate() {
+        for s in &r.sources {
+            add(by_doc.entry((&s.organisation, &s.document)).or_default(), k);
+        }
+    }
+    let mut uncited = Vec::new();
     let mut organisations = Vec::new();
     for org in &registry.organisations {
-        let mut all = BTreeSet::new();
+        let mut all = Vec::new();
         let documents = org
             .documents
             .iter()
             .map(|d| {
-                let set = by_doc.get(&(org.id.as_str(), d.id.as_str()));
-                if let Some(s) = set {
-                    all.extend(s.iter().copied());
-                } else {
-                    summary
-                        .uncited_documents
-                        .push(format!("{}/{}", org.id, d.id));
+                let cited = by_doc.get(&(org.id.as_str(), d.id.as_str()));
+                match cited {
+                    Some(list) => all.extend_from_slice(list),
+                    None => uncited.push(format!("{}/{}", org.id, d.id)),
                 }
                 DocumentCoverage {
                     id: d.id.clone(),
-                    requirements: ids(set),
+                    requirements: ids(live, cited),
                 }
             })
             .collect();
+        all.sort_unstable();
+        all.dedup();
         organisations.push(OrganisationCoverage {
             id: org.id.clone(),
             kind: org.kind,
             documents,
-            requirements: ids(Some(&all)),
+            requirements: ids(live, Some(&all)),
         });
     }
-    summary.requirements_without_source = live
-        .iter()
-        .filter(|r| r.sources.is_empty())
-        .map(|r| r.id.clone())
-        .collect();
-    Coverage {
-        items,
-        organisations,
-        summary,
-    }
+    (organisations, uncited)
 }

@@ -723,6 +723,9 @@ fn flush(
         }
     }
     // Outside a statement: every normative sentence is reported once.
+    if !bcp14::mentions_keyword(&b.scan) {
+        return;
+    }
     for sentence in bcp14::sentences(&b.scan) {
         let hits = bcp14::keywords(&b.scan[sentence.clone()]);
         if hits.is_empty() {
