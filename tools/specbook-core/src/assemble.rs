@@ -18,6 +18,7 @@ use regex::Regex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Page path of a requirement's permanent page, relative to the site root.
 pub fn permalink(id: &str) -> String {
@@ -256,6 +257,11 @@ fn assemble_chapter(
         current: &ch.slug,
     };
     let full = detail != Detail::Diagnose;
+    let definitions = if detail == Detail::Publish {
+        ch.definitions_text(&file.text)
+    } else {
+        String::new()
+    };
     let location = |offset: usize| {
         if !full {
             return SourceLocation::default();
@@ -287,17 +293,19 @@ fn assemble_chapter(
         organisations.sort();
         organisations.dedup();
         let (statement_html, rationale_html) = if detail == Detail::Publish {
-            (
-                html::render(
-                    &file.text[r.statement_span.clone()],
+            let in_chapter = |span: Range<usize>, strip_label: bool| {
+                html::render_in_chapter(
+                    &file.text[span],
+                    &definitions,
                     id_pattern,
                     &resolver,
                     "",
-                    false,
-                ),
-                r.rationale_span
-                    .clone()
-                    .map(|s| html::render(&file.text[s], id_pattern, &resolver, "", true)),
+                    strip_label,
+                )
+            };
+            (
+                in_chapter(r.statement_span.clone(), false),
+                r.rationale_span.clone().map(|s| in_chapter(s, true)),
             )
         } else {
             (String::new(), None)

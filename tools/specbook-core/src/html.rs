@@ -14,6 +14,25 @@ pub trait Resolve {
     fn chapter_link(&self, target: &str) -> Option<String>;
 }
 
+/// [`render`] for a part of a chapter rendered on its own: the chapter's link reference
+/// definitions `definitions` (see `Chapter::definitions_text`) are appended to it so that
+/// `[text][label]` links resolve.
+pub fn render_in_chapter(
+    markdown: &str,
+    definitions: &str,
+    id_pattern: &Regex,
+    resolve: &dyn Resolve,
+    prefix: &str,
+    strip_label: bool,
+) -> String {
+    if definitions.is_empty() {
+        render(markdown, id_pattern, resolve, prefix, strip_label)
+    } else {
+        let with = format!("{markdown}\n\n{definitions}");
+        render(&with, id_pattern, resolve, prefix, strip_label)
+    }
+}
+
 /// Renders `markdown` to HTML; `prefix` is the path from the page to the site root (`""`, `"../"`).
 /// With `strip_label`, a leading `Rationale:` is removed.
 pub fn render(

@@ -31,6 +31,20 @@ pub struct Chapter {
     pub anchors: Vec<String>,
     /// Where the Markdown body starts (after front matter).
     pub body_start: usize,
+    /// Link reference definitions (`[label]: url`), in source order: appended to any part of
+    /// the chapter rendered on its own, so `[text][label]` resolves wherever the definition is.
+    pub definitions: Vec<Range<usize>>,
+}
+
+impl Chapter {
+    /// The chapter's link reference definitions as Markdown, one per line (empty if none).
+    pub fn definitions_text(&self, text: &str) -> String {
+        self.definitions
+            .iter()
+            .filter_map(|r| text.get(r.clone()))
+            .map(|d| format!("{}\n", d.trim_end()))
+            .collect()
+    }
 }
 
 /// A requirement: a heading with an ID and the body under it.

@@ -171,6 +171,7 @@ pub fn parse_chapter(
         internal_links: Vec::new(),
         anchors: Vec::new(),
         body_start: 0,
+        definitions: Vec::new(),
     };
     if let Some((kind, content, body_start)) = front_matter(text) {
         chapter.body_start = body_start;
@@ -186,7 +187,7 @@ pub fn parse_chapter(
     invisible_characters(text, file, &mut diags);
     let body = &text[chapter.body_start..];
     let base = chapter.body_start;
-    let parser =
+    let mut parser =
         Parser::new_with_broken_link_callback(body, options(), Some(ReferenceCallback(id_pattern)))
             .into_offset_iter();
 
@@ -198,7 +199,7 @@ pub fn parse_chapter(
     let mut in_code: Option<(bool, Range<usize>, Option<Range<usize>>)> = None; // (is req, block span, content span)
     let mut image_depth = 0usize;
 
-    for (event, range) in parser {
+    for (event, range) in &mut parser {
         let range = range.start + base..range.end + base;
         match &event {
             Event::Start(_) => {
@@ -404,6 +405,12 @@ pub fn parse_chapter(
         &mut diags,
     );
     close(open.take(), text.len(), &mut chapter, file, &mut diags);
+    chapter.definitions = parser
+        .reference_definitions()
+        .iter()
+        .map(|(_, d)| d.span.start + base..d.span.end + base)
+        .collect();
+    chapter.definitions.sort_by_key(|r| r.start);
     if chapter.title.is_empty() {
         chapter.title = stem;
         diags.push(

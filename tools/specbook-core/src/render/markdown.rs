@@ -81,17 +81,7 @@ impl<'a> ChapterText<'a> {
                 _ => {}
             }
         }
-        let mut defs: Vec<Range<usize>> = parser
-            .reference_definitions()
-            .iter()
-            .map(|(_, d)| d.span.start + base..d.span.end + base)
-            .collect();
-        defs.sort_by_key(|r| r.start);
-        let defs = defs
-            .into_iter()
-            .filter_map(|r| text.get(r))
-            .map(|d| format!("{}\n", d.trim_end()))
-            .collect::<String>();
+        let defs = chapter.definitions_text(text);
 
         let mut used: BTreeSet<String> = taken.iter().map(|s| s.to_string()).collect();
         used.extend(chapter.requirements.iter().map(|r| r.id.clone()));
@@ -147,12 +137,8 @@ impl<'a> ChapterText<'a> {
             if src.trim().is_empty() {
                 return;
             }
-            let html = if self.defs.is_empty() {
-                html::render(src, id_pattern, resolve, prefix, *first)
-            } else {
-                let src = format!("{src}\n\n{}", self.defs);
-                html::render(&src, id_pattern, resolve, prefix, *first)
-            };
+            let html =
+                html::render_in_chapter(src, &self.defs, id_pattern, resolve, prefix, *first);
             *first = false;
             out.push_str(&html);
         };
