@@ -288,8 +288,10 @@ fn assemble_chapter(
             .get_mut(ri)
             .map(std::mem::take)
             .unwrap_or_default();
-        let mut organisations: Vec<String> =
-            sources_.iter().map(|s| s.organisation.clone()).collect();
+        let mut organisations: Vec<String> = sources_
+            .iter()
+            .map(|s| s.organisation.to_string())
+            .collect();
         organisations.sort();
         organisations.dedup();
         let (statement_html, rationale_html) = if detail == Detail::Publish {

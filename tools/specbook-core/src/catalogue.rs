@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Version of the catalogue format; bumped on incompatible changes.
 pub const CATALOGUE_VERSION: u32 = 1;
@@ -103,16 +104,16 @@ pub struct PolicyLink {
     /// As written: `org/doc` or `org/doc#section`.
     pub target: String,
     /// Organisation id.
-    pub organisation: String,
+    pub organisation: Arc<str>,
     /// Document id.
-    pub document: String,
+    pub document: Arc<str>,
     /// Section anchor, if cited.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub section: Option<String>,
     /// Document (and section) title.
-    pub title: String,
+    pub title: Arc<str>,
     /// URL (with the section's anchor).
-    pub url: String,
+    pub url: Arc<str>,
     /// Relationship of the requirement to the document.
     pub relationship: Relationship,
 }
@@ -121,14 +122,14 @@ pub struct PolicyLink {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FrameworkLink {
     /// Item id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Framework id.
-    pub framework: String,
+    pub framework: Arc<str>,
     /// Official reference.
-    pub reference: String,
+    pub reference: Arc<str>,
     /// URL of the official text.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub url: Option<String>,
+    pub url: Option<Arc<str>>,
     /// Relationship of the requirement to the item.
     pub relationship: Relationship,
 }

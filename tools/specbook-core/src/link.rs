@@ -12,6 +12,7 @@ use crate::toml_json;
 use regex::Regex;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Where a requirement lives: chapter index and requirement index.
 pub type ReqPos = (usize, usize);
@@ -40,8 +41,8 @@ pub struct ResolvedChapter {
     pub frameworks: Vec<Vec<FrameworkLink>>,
 }
 
-/// Runs the link stage. IDs are collected in reading order first; then each chapter's
-/// references are resolved on its own, in parallel.
+/// Runs the link stage. IDs are collected in reading order first; then each chapter's IDs are
+/// checked against the pattern and its references resolved on its own, in parallel.
 pub fn link(
     files: &SourceMap,
     chapters: &[Chapter],
@@ -56,13 +57,6 @@ pub fn link(
         .reserve(chapters.iter().map(|c| c.requirements.len()).sum());
     for (ci, ch) in chapters.iter().enumerate() {
         for (ri, r) in ch.requirements.iter().enumerate() {
-            if !id_pattern.is_match(&r.id) {
-                diags.push(
-                    Diagnostic::new(Code::MalformedId, ch.file, r.id_span.clone(), format!("requirement ID `{}` does not match the ID pattern", r.id))
-                        .with_label("malformed ID")
-                        .with_help(format!("IDs must match `{id_pattern_text}` (set `id_pattern` in specbook.toml to change it)")),
-                );
-            }
             match linked.ids.get(&r.id) {
                 Some(&(pc, pr)) => {
                     let first = &chapters[pc].requirements[pr];
@@ -83,11 +77,15 @@ pub fn link(
     for (ci, ch) in chapters.iter().enumerate() {
         pages.entry(format!("{}.md", ch.slug)).or_insert(ci);
     }
+    let interned = Interned::new(registry);
     let shared = Shared {
+        id_pattern,
+        id_pattern_text,
         chapters,
         registry,
         ids: &linked.ids,
         pages: &pages,
+        interned: &interned,
     };
     let parallel: Vec<ChapterLinked> = {
         use rayon::prelude::*;
@@ -137,6 +135,23 @@ fn link_chapter(
         asked: std::cell::Cell::new(0),
     };
     let mut diags = Vec::new();
+    for r in &ch.requirements {
+        if !shared.id_pattern.is_match(&r.id) {
+            diags.push(
+                Diagnostic::new(
+                    Code::MalformedId,
+                    ch.file,
+                    r.id_span.clone(),
+                    format!("requirement ID `{}` does not match the ID pattern", r.id),
+                )
+                .with_label("malformed ID")
+                .with_help(format!(
+                    "IDs must match `{}` (set `id_pattern` in specbook.toml to change it)",
+                    shared.id_pattern_text
+                )),
+            );
+        }
+    }
     for reference in &ch.references {
         ctx.prose_reference(
             ch.file,
@@ -236,11 +251,63 @@ const MAX_SUGGESTIONS: usize = 200;
 
 /// What every chapter's linking reads.
 struct Shared<'a> {
+    id_pattern: &'a Regex,
+    id_pattern_text: &'a str,
     chapters: &'a [Chapter],
     registry: &'a Registry,
     ids: &'a HashMap<String, ReqPos>,
     /// `slug.md` → the first chapter with that file name.
     pages: &'a HashMap<String, usize>,
+    interned: &'a Interned,
+}
+
+/// The links to every registry document and framework item, made once: each resolved
+/// reference clones one, which shares its strings instead of copying them.
+struct Interned {
+    /// Per organisation, per document, in registry order (`target` left empty).
+    documents: Vec<Vec<PolicyLink>>,
+    /// Framework item ID → a link to it.
+    items: HashMap<String, FrameworkLink>,
+}
+
+impl Interned {
+    fn new(registry: &Registry) -> Self {
+        let documents = registry
+            .organisations
+            .iter()
+            .map(|org| {
+                let organisation: Arc<str> = org.id.as_str().into();
+                org.documents
+                    .iter()
+                    .map(|d| PolicyLink {
+                        target: String::new(),
+                        organisation: organisation.clone(),
+                        document: d.id.as_str().into(),
+                        section: None,
+                        title: d.title.as_str().into(),
+                        url: d.url.as_str().into(),
+                        relationship: Default::default(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let items = registry
+            .item_index
+            .keys()
+            .filter_map(|id| {
+                let (fw, item) = registry.item(id)?;
+                let link = FrameworkLink {
+                    id: id.as_str().into(),
+                    framework: fw.id.as_str().into(),
+                    reference: item.reference.as_str().into(),
+                    url: item.url.as_deref().map(Arc::from),
+                    relationship: Default::default(),
+                };
+                Some((id.clone(), link))
+            })
+            .collect();
+        Self { documents, items }
+    }
 }
 
 /// Linking one chapter: the shared tables and its own "did you mean" budget.
@@ -361,7 +428,7 @@ impl Ctx<'_> {
             return None;
         };
         let org = &reg.organisations[oi];
-        let Some(doc) = org.documents.iter().find(|d| d.id == doc_id) else {
+        let Some(di) = org.documents.iter().position(|d| d.id == doc_id) else {
             let mut d = Diagnostic::new(
                 Code::UnknownSource,
                 file,
@@ -383,8 +450,10 @@ impl Ctx<'_> {
             diags.push(d);
             return None;
         };
-        let mut title = doc.title.clone();
-        let mut url = doc.url.clone();
+        let doc = &org.documents[di];
+        // The registry's strings are shared, not copied, by every link to the document.
+        let mut link = self.shared.interned.documents[oi][di].clone();
+        link.target = target.to_string();
         if let Some(anchor) = section {
             let Some(sec) = doc.sections.iter().find(|s| s.anchor == anchor) else {
                 let mut d = Diagnostic::new(
@@ -402,18 +471,12 @@ impl Ctx<'_> {
                 diags.push(d);
                 return None;
             };
-            title = format!("{title}: {}", sec.title);
-            url = format!("{}#{}", url.split('#').next().unwrap_or(&url), sec.anchor);
+            link.title = format!("{}: {}", doc.title, sec.title).into();
+            let url = &doc.url;
+            link.url = format!("{}#{}", url.split('#').next().unwrap_or(url), sec.anchor).into();
+            link.section = Some(anchor.to_string());
         }
-        Some(PolicyLink {
-            target: target.to_string(),
-            organisation: org_id.to_string(),
-            document: doc_id.to_string(),
-            section: section.map(str::to_string),
-            title,
-            url,
-            relationship: Default::default(),
-        })
+        Some(link)
     }
 
     fn item(
@@ -423,14 +486,8 @@ impl Ctx<'_> {
         at: &At<'_>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<FrameworkLink> {
-        match self.shared.registry.item(id) {
-            Some((fw, item)) => Some(FrameworkLink {
-                id: id.to_string(),
-                framework: fw.id.clone(),
-                reference: item.reference.clone(),
-                url: item.url.clone(),
-                relationship: Default::default(),
-            }),
+        match self.shared.interned.items.get(id) {
+            Some(link) => Some(link.clone()),
             None => {
                 let mut d = Diagnostic::new(
                     Code::UnknownFrameworkItem,

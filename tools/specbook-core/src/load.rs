@@ -88,7 +88,7 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
         use rayon::prelude::*;
         chapter_paths
             .par_iter()
-            .map(|path| is_contained(path).then(|| reader.read_text(path)))
+            .map(|path| is_contained(path).then(|| reader.read_source(path)))
             .collect()
     };
     let mut chapters = Vec::new();
@@ -100,7 +100,7 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
             continue;
         };
         let before = diags.len();
-        let (id, ok) = Reader::record(&mut sources, &mut diags, &path, text);
+        let (id, ok) = Reader::record(&mut sources, &mut diags, text);
         if ok {
             chapters.push(id);
         } else if config.chapters.is_some() {
@@ -253,7 +253,11 @@ fn list_dir(canon: &Path, dir: &str, ext: &str) -> Result<Vec<String>, LoadError
 
 /// A file's text, or why it is unusable: code, message, help, the text to show (possibly
 /// empty) and the offset to point at.
-type ReadResult = Result<String, (Code, String, String, String, usize)>;
+type TextResult = Result<String, (Code, String, String, String, usize)>;
+
+/// A file as read, with its line index built: its source (empty or partial when unusable) and,
+/// if it is unusable, why: code, message, help and the offset to point at.
+type ReadResult = (SourceFile, Option<(Code, String, String, usize)>);
 
 struct Reader<'a> {
     canon: &'a Path,
@@ -268,28 +272,38 @@ impl Reader<'_> {
         diags: &mut Vec<Diagnostic>,
         rel: &str,
     ) -> (FileId, bool) {
-        Self::record(sources, diags, rel, self.read_text(rel))
+        Self::record(sources, diags, self.read_source(rel))
     }
 
-    /// Adds what reading `rel` gave to the map (the text, or an empty file and a diagnostic).
-    /// Returns its id and whether it is usable.
+    /// Reads `rel` and indexes its lines; safe to run on many files at once.
+    fn read_source(&self, rel: &str) -> ReadResult {
+        match self.read_text(rel) {
+            Ok(text) => (SourceFile::new(rel, text), None),
+            Err((code, message, help, text, at)) => {
+                (SourceFile::new(rel, text), Some((code, message, help, at)))
+            }
+        }
+    }
+
+    /// Adds what reading a file gave to the map, and a diagnostic if it is unusable. Returns its
+    /// id and whether it is usable.
     fn record(
         sources: &mut SourceMap,
         diags: &mut Vec<Diagnostic>,
-        rel: &str,
         read: ReadResult,
     ) -> (FileId, bool) {
-        match read {
-            Ok(text) => (sources.add(SourceFile::new(rel, text)), true),
-            Err((code, message, help, text, at)) => {
-                let id = sources.add(SourceFile::new(rel, text));
+        let (file, problem) = read;
+        let id = sources.add(file);
+        match problem {
+            None => (id, true),
+            Some((code, message, help, at)) => {
                 diags.push(Diagnostic::new(code, id, at..at, message).with_help(help));
                 (id, false)
             }
         }
     }
 
-    fn read_text(&self, rel: &str) -> ReadResult {
+    fn read_text(&self, rel: &str) -> TextResult {
         let path = self.canon.join(rel);
         let io = |e: std::io::Error| {
             (

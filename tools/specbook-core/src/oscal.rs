@@ -221,7 +221,7 @@ fn control<'a>(r: &'a RequirementEntry, resources: &BTreeMap<String, String>) ->
     for f in &r.frameworks {
         props.push(Prop {
             class: Some(f.relationship),
-            ..prop("framework-item", f.id.as_str())
+            ..prop("framework-item", &*f.id)
         });
     }
     if let Some(s) = &r.since {
@@ -242,7 +242,7 @@ fn control<'a>(r: &'a RequirementEntry, resources: &BTreeMap<String, String>) ->
         .collect();
     links.extend(r.frameworks.iter().filter_map(|f| {
         f.url.as_ref().map(|u| Link {
-            href: u.clone(),
+            href: u.to_string(),
             rel: "related",
             text: Some(Cow::Owned(format!("{} ({})", f.id, f.reference))),
         })

@@ -237,7 +237,7 @@ impl<'a> Shared<'a> {
                     link: s,
                     organisation_name: self
                         .org_names
-                        .get(s.organisation.as_str())
+                        .get(&*s.organisation)
                         .copied()
                         .unwrap_or(&s.organisation),
                 })
@@ -745,7 +745,7 @@ fn requirements(s: &Shared) -> Page {
             items: r
                 .frameworks
                 .iter()
-                .map(|f| f.id.as_str())
+                .map(|f| &*f.id)
                 .collect::<Vec<_>>()
                 .join(" "),
         })
@@ -783,7 +783,7 @@ fn requirements(s: &Shared) -> Page {
     let mapped: BTreeSet<&str> = cat
         .requirements
         .iter()
-        .flat_map(|r| r.frameworks.iter().map(|f| f.id.as_str()))
+        .flat_map(|r| r.frameworks.iter().map(|f| &*f.id))
         .collect();
     let items: Vec<Choice> = cat
         .frameworks
@@ -913,7 +913,7 @@ fn coverage(s: &Shared) -> Page {
             continue; // withdrawn: no column
         };
         for f in &r.frameworks {
-            let cells = mapped.entry(f.id.as_str()).or_default();
+            let cells = mapped.entry(&*f.id).or_default();
             match cells.last_mut() {
                 // The same item twice in one requirement: the last mapping counts.
                 Some(last) if last.0 == col => last.1 = f.relationship,
@@ -1048,8 +1048,8 @@ fn organisations(s: &Shared) -> Page {
                             entry.map_or(0, |e| {
                                 e.sources
                                     .iter()
-                                    .filter(|x| x.organisation == o.id)
-                                    .map(|x| x.document.as_str())
+                                    .filter(|x| *x.organisation == *o.id)
+                                    .map(|x| &*x.document)
                                     .collect::<BTreeSet<_>>()
                                     .len()
                             })
