@@ -38,11 +38,20 @@ pub struct Chapter {
 
 impl Chapter {
     /// The chapter's link reference definitions as Markdown, one per line (empty if none).
+    ///
+    /// A definition is copied only when its source text means the same on its own: when it
+    /// fits on one line, or starts a line at the top level. A definition spread over several
+    /// lines of a quote or list carries the container's `>` or indentation in its source, and
+    /// copied elsewhere it would render as text; such a label stays unresolved instead.
     pub fn definitions_text(&self, text: &str) -> String {
         self.definitions
             .iter()
-            .filter_map(|r| text.get(r.clone()))
-            .map(|d| format!("{}\n", d.trim_end()))
+            .filter_map(|r| Some((r.start, text.get(r.clone())?.trim_end())))
+            .filter(|&(start, d)| {
+                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                !d.contains('\n') || text[line_start..start].trim().is_empty()
+            })
+            .map(|(_, d)| format!("{d}\n"))
             .collect()
     }
 }

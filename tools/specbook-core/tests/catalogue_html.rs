@@ -39,3 +39,33 @@ fn reference_style_links_resolve_in_the_catalogue_html() {
     // Definitions render nothing themselves.
     assert!(!reqs[1].statement_html.contains("example.org/guide \""));
 }
+
+#[test]
+fn definitions_spread_over_lines_of_a_quote_or_list_are_not_copied_as_text() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("specbook.toml"),
+        "title = \"C\"\nversion = \"1\"\n",
+    )
+    .expect("config");
+    std::fs::write(
+        tmp.path().join("01-a.md"),
+        "# A\n\n### Guide {#REQ-01}\n\nEach project MUST follow [the guide][g] and [h].\n\n\
+         > [g]:\n> https://example.org/guide\n> \"Guide\"\n\n- [h]:\n  https://h.example\n\n\
+         [t]:\n  https://t.example\n",
+    )
+    .expect("chapter");
+    let checked = check(tmp.path(), &Env::default()).expect("loads");
+    let html = &checked.catalogue.requirements[0].statement_html;
+    // Nothing from the definitions' containers leaks into the statement.
+    assert!(!html.contains("blockquote"), "{html}");
+    assert!(!html.contains("example"), "{html}");
+    assert_eq!(html.matches("<p>").count(), 1, "{html}");
+    // A top-level definition over two lines still comes along.
+    let chapter = &checked.chapters[0];
+    let text = &checked.loaded.sources.get(chapter.file).text;
+    assert_eq!(
+        chapter.definitions_text(text),
+        "[t]:\n  https://t.example\n"
+    );
+}
