@@ -1,24 +1,27 @@
 //! The catalogue's rendered statement and rationale: a requirement's Markdown is rendered on its
 //! own, so the chapter's link reference definitions must come with it, as on the site.
 
-use specbook_core::pipeline::{Env, check};
+use specbook_core::pipeline::{Checked, Env, check};
 
-#[test]
-fn reference_style_links_resolve_in_the_catalogue_html() {
+/// Checks a one-chapter spec with `chapter` as `01-a.md`.
+fn check_chapter(chapter: &str) -> Checked {
     let tmp = tempfile::tempdir().expect("tmp");
     std::fs::write(
         tmp.path().join("specbook.toml"),
         "title = \"C\"\nversion = \"1\"\n",
     )
     .expect("config");
-    std::fs::write(
-        tmp.path().join("01-a.md"),
+    std::fs::write(tmp.path().join("01-a.md"), chapter).expect("chapter");
+    check(tmp.path(), &Env::default()).expect("loads")
+}
+
+#[test]
+fn reference_style_links_resolve_in_the_catalogue_html() {
+    let checked = check_chapter(
         "# A\n\n### Guide {#REQ-01}\n\nEach project MUST follow [the guide][g].\n\n\
          Rationale: [the guide][g] says why.\n\n### Other {#REQ-02}\n\nIt MAY use [G].\n\n\
          [g]: https://example.org/guide \"Guide\"\n",
-    )
-    .expect("chapter");
-    let checked = check(tmp.path(), &Env::default()).expect("loads");
+    );
     assert_eq!(checked.diagnostics, Vec::new());
     let reqs = &checked.catalogue.requirements;
     let link = "<a href=\"https://example.org/guide\" title=\"Guide\">";
@@ -42,20 +45,11 @@ fn reference_style_links_resolve_in_the_catalogue_html() {
 
 #[test]
 fn definitions_spread_over_lines_of_a_quote_or_list_are_not_copied_as_text() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    std::fs::write(
-        tmp.path().join("specbook.toml"),
-        "title = \"C\"\nversion = \"1\"\n",
-    )
-    .expect("config");
-    std::fs::write(
-        tmp.path().join("01-a.md"),
+    let checked = check_chapter(
         "# A\n\n### Guide {#REQ-01}\n\nEach project MUST follow [the guide][g] and [h].\n\n\
          > [g]:\n> https://example.org/guide\n> \"Guide\"\n\n- [h]:\n  https://h.example\n\n\
          [t]:\n  https://t.example\n",
-    )
-    .expect("chapter");
-    let checked = check(tmp.path(), &Env::default()).expect("loads");
+    );
     let html = &checked.catalogue.requirements[0].statement_html;
     // Nothing from the definitions' containers leaks into the statement.
     assert!(!html.contains("blockquote"), "{html}");
