@@ -31,9 +31,6 @@ pub fn options() -> Options {
 /// it contains `/` (a policy document), or it looks like an ID (letters, digits, `-._()`, starting
 /// with a letter) and contains a digit. `[note]` stays text; `[SDP-VH-01]` and `[X-1]` are references.
 pub fn is_reference_like(name: &str, _id_pattern: &Regex) -> bool {
-    static LIKE_ID: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(r"^[A-Za-z][A-Za-z0-9._()-]*$").expect("static regex")
-    });
     let name = name.trim();
     if name.is_empty() || name.chars().any(char::is_whitespace) {
         return false;
@@ -41,7 +38,12 @@ pub fn is_reference_like(name: &str, _id_pattern: &Regex) -> bool {
     if name.contains('/') {
         return !name.contains("://");
     }
-    LIKE_ID.is_match(name) && name.chars().any(|c| c.is_ascii_digit())
+    // `^[A-Za-z][A-Za-z0-9._()-]*$` with at least one digit.
+    let like_id = name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '(' | ')' | '-'));
+    like_id && name.chars().any(|c| c.is_ascii_digit())
 }
 
 /// The broken-link callback shared by parsing and rendering: turns reference-like names into
@@ -106,6 +108,13 @@ impl Block {
             self.scan.push_str(s);
         }
         self.extend(src);
+    }
+    /// Empties the block for the next paragraph, keeping its buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.scan.clear();
+        self.map.clear();
+        self.span = None;
     }
     fn extend(&mut self, src: Range<usize>) {
         self.span = Some(match self.span.take() {
@@ -435,8 +444,13 @@ const MAX_INVISIBLE: usize = 20;
 /// they can make `MU\u{200b}ST` look like a keyword, or reorder what a reviewer sees. A byte-order
 /// mark at the very start of the file is allowed.
 fn invisible_characters(text: &str, file: FileId, diags: &mut Vec<Diagnostic>) {
+    // Every such character is U+200B..=U+FEFF, whose UTF-8 encoding starts with 0xE2 or 0xEF:
+    // only those lead bytes are decoded, not every character of the file.
     let found = text
-        .char_indices()
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == 0xE2 || b == 0xEF)
+        .filter_map(|(i, _)| text[i..].chars().next().map(|c| (i, c)))
         .filter(|&(i, c)| crate::diag_render::is_invisible(c) && !(i == 0 && c == '\u{FEFF}'))
         .take(MAX_INVISIBLE);
     for (i, c) in found {
@@ -659,6 +673,8 @@ pub fn link_scheme(dest: &str) -> Option<String> {
     Some(before.to_ascii_lowercase())
 }
 
+/// Ends the current block of text: it becomes part of the open requirement's statement or
+/// rationale, or is checked for normative sentences outside any requirement.
 fn flush(
     block: &mut Block,
     open: &mut Option<Open>,
@@ -667,7 +683,18 @@ fn flush(
     file: FileId,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let b = std::mem::replace(block, Block::new());
+    take_block(block, open, chapter, sections, file, diags);
+    block.clear();
+}
+
+fn take_block(
+    b: &Block,
+    open: &mut Option<Open>,
+    chapter: &mut Chapter,
+    sections: &[(u8, String)],
+    file: FileId,
+    diags: &mut Vec<Diagnostic>,
+) {
     let Some(span) = b.span.clone() else { return };
     if b.text.trim().is_empty() {
         return;
@@ -812,5 +839,22 @@ mod tests {
         assert!(!is_reference_like("note", &re));
         assert!(is_reference_like("AC-2(1)", &re));
         assert!(!is_reference_like("https://x/y", &re));
+        assert!(is_reference_like("X-1", &re));
+        assert!(is_reference_like("A_1.2", &re));
+        assert!(!is_reference_like("1-X", &re));
+        assert!(!is_reference_like("A-\u{e9}1", &re));
+        assert!(!is_reference_like("A-1!", &re));
+    }
+
+    #[test]
+    fn invisible_characters_among_other_non_ascii_text() {
+        // An em dash and a curly quote share the lead bytes of the invisible characters.
+        let text = "\u{FEFF}A \u{2014} \u{201C}MU\u{200B}ST\u{201D} \u{FEFF}\u{202E}x";
+        let mut diags = Vec::new();
+        invisible_characters(text, FileId(0), &mut diags);
+        let at: Vec<_> = diags.iter().map(|d| d.primary.span.clone()).collect();
+        let zwsp = text.find('\u{200B}').expect("zwsp");
+        let bom = text.rfind('\u{FEFF}').expect("second bom");
+        assert_eq!(at, vec![zwsp..zwsp + 3, bom..bom + 3, bom + 3..bom + 6]);
     }
 }
