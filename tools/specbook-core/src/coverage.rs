@@ -4,9 +4,9 @@
 use crate::catalogue::RequirementEntry;
 use crate::registries::Registry;
 use crate::registry::{ItemKind, OrgKind, Scope};
+use foldhash::{HashMap, HashMapExt};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Coverage of one framework item.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

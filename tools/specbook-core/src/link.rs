@@ -9,8 +9,8 @@ use crate::model::{Chapter, Requirement};
 use crate::registries::Registry;
 use crate::source::{FileId, SourceMap};
 use crate::toml_json;
+use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 

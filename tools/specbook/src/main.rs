@@ -10,6 +10,15 @@ mod report;
 mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// jemalloc instead of the system allocator: with glibc, the worker threads grow their heaps a
+/// page at a time (thousands of `mprotect` calls per `check`), and `check`, `diff` and `build`
+/// spend a tenth of their time there. Its arena count is set in `.cargo/config.toml`
+/// (BENCHMARKS.md has the measurements). jemalloc does not build for MSVC.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

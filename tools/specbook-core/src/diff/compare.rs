@@ -8,7 +8,8 @@ use super::{
 };
 use crate::catalogue::{Catalogue, RequirementEntry, UnidentifiedStatement};
 use crate::meta::{Relationship, ReqStatus};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeMap;
 
 /// Below this word similarity, a vanished ID and a new ID are not a rename.
 pub const RENAME_SIMILARITY: f64 = 0.8;

@@ -3,8 +3,8 @@
 //! word similarity used to detect renames and align sentences.
 
 use super::{Segment, SegmentOp};
+use foldhash::HashSet;
 use similar::{ChangeTag, TextDiff};
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 /// How long one word diff may take before `similar` approximates.
