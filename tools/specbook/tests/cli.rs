@@ -261,6 +261,29 @@ fn a_symlink_out_of_the_spec_folder_is_not_followed() {
     assert!(!out.exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_chapter_under_a_symlinked_folder_out_of_the_spec_folder_is_not_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    write(&outside, "02.md", "# Secret\n\nTOP-SECRET-CONTENT\n");
+    let spec = spec_in(
+        tmp.path(),
+        &[("01.md", b"# T\n\n### R {#X-1}\n\nIt MUST work.\n")],
+    );
+    write(
+        &spec,
+        "specbook.toml",
+        "title = \"T\"\nversion = \"0.1.0\"\nchapters = [\"01.md\", \"sub/02.md\"]\n",
+    );
+    std::os::unix::fs::symlink(&outside, spec.join("sub")).expect("symlink");
+    let o = specbook(&["check", spec.to_str().expect("utf8")]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("SB004"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("TOP-SECRET"), "{}", stderr(&o));
+}
+
 #[test]
 fn identical_input_gives_byte_identical_output() {
     let tmp = tempfile::tempdir().expect("tmp");
