@@ -178,21 +178,28 @@ pub fn compare(old: &Catalogue, new: &Catalogue) -> Comparison {
     };
     pairs.sort_by_key(|(o, n, _)| key(*o, *n));
 
-    let mut changes = Vec::new();
-    let mut unchanged = 0;
-    for (o, n, rename) in pairs {
-        let o = o.map(|i| (&olds[i], old));
-        let n = n.map(|i| (&news[i], new));
-        match change(o, n, rename) {
-            Some(c) => changes.push(c),
-            None => unchanged += 1,
-        }
-    }
+    // Each pair is compared on its own, in parallel; `collect` keeps the reading order.
+    let (compared, statements) = rayon::join(
+        || {
+            use rayon::prelude::*;
+            pairs
+                .into_par_iter()
+                .map(|(o, n, rename)| {
+                    let o = o.map(|i| (&olds[i], old));
+                    let n = n.map(|i| (&news[i], new));
+                    change(o, n, rename)
+                })
+                .collect::<Vec<_>>()
+        },
+        || statements(&old.unidentified, &new.unidentified),
+    );
+    let pairs = compared.len();
+    let changes: Vec<Change> = compared.into_iter().flatten().collect();
     Comparison {
+        unchanged: pairs - changes.len(),
         changes,
-        statements: statements(&old.unidentified, &new.unidentified),
+        statements,
         problems,
-        unchanged,
     }
 }
 

@@ -228,10 +228,20 @@ pub fn render(report: &DiffReport, styled: bool) -> String {
         let _ = writeln!(out, "  lens: {}", lens_line(report));
     }
     let _ = writeln!(out, "\n{}", report.summary.sentence());
-    for c in &report.changes {
-        out.push('\n');
-        change(&p, &mut out, c);
-    }
+    // Each change is written on its own, in parallel, then joined in order.
+    let changes: Vec<String> = {
+        use rayon::prelude::*;
+        report
+            .changes
+            .par_iter()
+            .map(|c| {
+                let mut one = String::from("\n");
+                change(&p, &mut one, c);
+                one
+            })
+            .collect()
+    };
+    out.extend(changes);
     if !report.statements.is_empty() {
         let _ = writeln!(
             out,
