@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// jemalloc instead of the system allocator: with glibc, the worker threads grow their heaps a
 /// page at a time (thousands of `mprotect` calls per `check`), and `check`, `diff` and `build`
-/// spend a tenth of their time there. Its arena count is set in `.cargo/config.toml`
+/// spend a tenth of their time there. Its options are set in `.cargo/config.toml`
 /// (BENCHMARKS.md has the measurements). jemalloc does not build for MSVC.
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
