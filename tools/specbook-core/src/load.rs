@@ -316,11 +316,11 @@ impl Reader<'_> {
         };
         // A file directly in the (canonical) spec folder that is not a symbolic link is where it
         // seems to be; anything else is resolved, which costs a system call per path component.
-        let plain = Path::new(rel)
-            .components()
-            .filter(|c| *c != Component::CurDir)
-            .count()
-            == 1
+        // Only a bare file name counts: `lstat` follows a symlink named with a trailing slash
+        // (`evil/`), and `..` or `.` name no file.
+        let name = rel.trim_start_matches("./");
+        let plain = !name.contains('/')
+            && Path::new(name).file_name().is_some_and(|n| n == name)
             && std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_symlink());
         let real = if plain {
             path

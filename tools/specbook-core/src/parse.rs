@@ -444,8 +444,8 @@ const MAX_INVISIBLE: usize = 20;
 /// they can make `MU\u{200b}ST` look like a keyword, or reorder what a reviewer sees. A byte-order
 /// mark at the very start of the file is allowed.
 fn invisible_characters(text: &str, file: FileId, diags: &mut Vec<Diagnostic>) {
-    // Every such character is U+200B..=U+FEFF, whose UTF-8 encoding starts with 0xE2 or 0xEF:
-    // only those lead bytes are decoded, not every character of the file.
+    // Every such character is in U+2000..=U+2FFF (UTF-8 lead byte 0xE2) or is U+FEFF (lead
+    // byte 0xEF): only characters starting with those bytes are decoded, not the whole file.
     let found = text
         .bytes()
         .enumerate()
