@@ -73,6 +73,10 @@ fn run_once(job: &Job, mem_file: &Path) -> Result<(f64, Option<u64>), String> {
         std::fs::remove_dir_all(dir)
             .map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
     }
+    // Untimed: the files the previous command wrote (and the removal above) are written back
+    // to disk now, so that this command does not share the cores with that write-back. It
+    // would slow the two-thread commands more than the one-thread floors.
+    let _ = Command::new("sync").status();
     let time = Path::new("/usr/bin/time");
     let mut cmd = if time.exists() {
         let mut c = Command::new(time);
