@@ -14,10 +14,11 @@ use crate::model::Requirement;
 use crate::pipeline::Checked;
 use crate::registry::{Document, ItemKind, Organisation, Scope};
 use crate::release::ReleaseContext;
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use tera::Context;
+use tera::{Context, Value};
 
 /// Element ids the built-in templates use; prose headings never take them.
 pub(crate) const TEMPLATE_IDS: &[&str] = &[
@@ -109,14 +110,16 @@ struct SourceView<'a> {
 /// A requirement as a chapter page or its permanent page shows it.
 #[derive(Serialize)]
 struct ReqView<'a> {
-    req: &'a RequirementEntry,
+    /// The catalogue entry (`RequirementEntry`), as a tera value made once per build.
+    req: Value,
     /// Heading level in the chapter (2–6).
     level: u8,
     /// The statement (the body up to the rationale), rendered for this page.
     statement_html: String,
     /// The rationale and what follows it, rendered for this page.
     rationale_html: Option<String>,
-    chapter: &'a ChapterInfo,
+    /// Its chapter (`ChapterInfo`), as a tera value made once per build.
+    chapter: Value,
     related: Vec<RefView<'a>>,
     sources: Vec<SourceView<'a>>,
 }
@@ -149,11 +152,16 @@ fn human_size(bytes: usize) -> String {
 /// Everything the pages share, built once.
 struct Shared<'a> {
     checked: &'a Checked,
-    by_id: BTreeMap<&'a str, &'a RequirementEntry>,
-    chapter_of: BTreeMap<&'a str, &'a ChapterInfo>,
+    by_id: HashMap<&'a str, &'a RequirementEntry>,
+    chapter_of: HashMap<&'a str, &'a ChapterInfo>,
+    /// Each requirement entry and each chapter as a tera value, serialised once: a requirement
+    /// appears on its chapter page and on its own page, and a chapter on each of its
+    /// requirements' pages. tera shares a value's maps and lists between its copies.
+    values: HashMap<&'a str, Value>,
+    chapter_values: HashMap<&'a str, Value>,
     org_names: BTreeMap<&'a str, &'a str>,
     /// ID → the requirements listing it as related.
-    related_from: BTreeMap<&'a str, Vec<&'a str>>,
+    related_from: HashMap<&'a str, Vec<&'a str>>,
     texts: Vec<ChapterText<'a>>,
 }
 
@@ -186,7 +194,6 @@ impl<'a> Shared<'a> {
     }
 
     fn view(&self, entry: &'a RequirementEntry, prefix: &str) -> ReqView<'a> {
-        let chapter = self.chapter_of.get(entry.chapter.as_str()).copied();
         let (statement_html, rationale_html, level) = match self.model(&entry.id) {
             Some((c, r)) => {
                 let ch = &self.checked.chapters[c];
@@ -224,11 +231,19 @@ impl<'a> Shared<'a> {
             ),
         };
         ReqView {
-            req: entry,
+            req: self
+                .values
+                .get(entry.id.as_str())
+                .cloned()
+                .unwrap_or_else(|| Value::from_serializable(entry)),
             level,
             statement_html,
             rationale_html,
-            chapter: chapter.unwrap_or(&EMPTY_CHAPTER),
+            chapter: self
+                .chapter_values
+                .get(entry.chapter.as_str())
+                .cloned()
+                .unwrap_or_else(|| Value::from_serializable(&*EMPTY_CHAPTER)),
             related: entry.related.iter().map(|id| self.reference(id)).collect(),
             sources: entry
                 .sources
@@ -399,13 +414,23 @@ pub(crate) fn pages(
             .map(|r| (r.id.as_str(), r))
             .collect(),
         chapter_of: cat.chapters.iter().map(|c| (c.slug.as_str(), c)).collect(),
+        values: cat
+            .requirements
+            .par_iter()
+            .map(|r| (r.id.as_str(), Value::from_serializable(r)))
+            .collect(),
+        chapter_values: cat
+            .chapters
+            .iter()
+            .map(|c| (c.slug.as_str(), Value::from_serializable(c)))
+            .collect(),
         org_names: cat
             .organisations
             .iter()
             .map(|o| (o.id.as_str(), o.name.as_str()))
             .collect(),
         related_from: {
-            let mut m: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+            let mut m: HashMap<&str, Vec<&str>> = HashMap::new();
             for r in &cat.requirements {
                 for id in &r.related {
                     m.entry(id.as_str()).or_default().push(&r.id);
