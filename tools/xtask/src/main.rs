@@ -23,7 +23,7 @@ tasks:
       Read every *.md of each DIR and parse it once with pulldown-cmark into events and HTML.
   stages DIR [--changed DIR2] [--out DIR3] [--runs 5]
       Wall time of each library stage of check, build (writing into DIR3) and diff DIR DIR2.
-  bench [--sizes 1000,10000,100000] [--runs 5] [--runs-large 5] [--seed 1]
+  bench [--sizes 1000,10000,100000] [--runs 9] [--runs-large 5] [--seed 1]
         [--work target/bench] [--report target/bench/results.md]
         [--no-build] [--no-mdbook] [--mdbook-max N] [--keep]
       Generate, time and report (see BENCHMARKS.md).
@@ -137,7 +137,7 @@ fn run(task: &str, mut args: Args) -> Result<(), String> {
                 .map_or_else(|| root.join("target/bench"), PathBuf::from);
             let opts = bench::BenchOptions {
                 sizes,
-                runs: args.number("--runs", 5)?,
+                runs: args.number("--runs", 9)?,
                 runs_large: args.number("--runs-large", 5)?,
                 seed: args.number("--seed", 1)?,
                 report: args
