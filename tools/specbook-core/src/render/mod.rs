@@ -239,6 +239,8 @@ fn prefix(state: &State) -> String {
 fn engine(sources: &TemplateSources) -> Result<Tera, tera::Error> {
     let mut tera = Tera::default();
     tera.autoescape_on([".html"]);
+    // The same five characters as tera's own escaper, written in runs instead of byte by byte.
+    tera.set_escape_fn(crate::html::escape_into);
     tera.register_filter("url", |x: &str, _: Kwargs, s: &State| {
         format!("{}{}", prefix(s), urls::path(x))
     });
