@@ -223,12 +223,15 @@ impl TemplateSources {
     }
 }
 
-fn prefix(state: &State) -> String {
-    state
-        .get::<String>("prefix")
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+/// `prefix` (the path from the page to the site root) followed by `path` encoded with
+/// [`urls::push_path`], in one allocation.
+fn prefixed(state: &State, path: &str) -> String {
+    let prefix = state.get::<tera::Value>("prefix").ok().flatten();
+    let prefix = prefix.as_ref().and_then(tera::Value::as_str).unwrap_or("");
+    let mut out = String::with_capacity(prefix.len() + path.len() + 8);
+    out.push_str(prefix);
+    urls::push_path(&mut out, path);
+    out
 }
 
 /// The tera engine with every template and the URL filters:
@@ -241,25 +244,18 @@ fn engine(sources: &TemplateSources) -> Result<Tera, tera::Error> {
     tera.autoescape_on([".html"]);
     // The same five characters as tera's own escaper, written in runs instead of byte by byte.
     tera.set_escape_fn(crate::html::escape_into);
-    tera.register_filter("url", |x: &str, _: Kwargs, s: &State| {
-        format!("{}{}", prefix(s), urls::path(x))
-    });
+    tera.register_filter("url", |x: &str, _: Kwargs, s: &State| prefixed(s, x));
     tera.register_filter("req_url", |x: &str, _: Kwargs, s: &State| {
-        format!(
-            "{}{}",
-            prefix(s),
-            urls::path(&crate::assemble::permalink(x))
-        )
+        prefixed(s, &crate::assemble::permalink(x))
     });
     tera.register_filter("chapter_url", |x: &str, _: Kwargs, s: &State| {
-        format!(
-            "{}{}",
-            prefix(s),
-            urls::path(&crate::assemble::chapter_page(x))
-        )
+        prefixed(s, &crate::assemble::chapter_page(x))
     });
     tera.register_filter("org_url", |x: &str, _: Kwargs, s: &State| {
-        format!("{}org/{}.html", prefix(s), urls::component(x))
+        let mut out = prefixed(s, "org/");
+        urls::push_component(&mut out, x);
+        out.push_str(".html");
+        out
     });
     tera.register_filter("abs_url", |x: &str, _: Kwargs, s: &State| {
         match s.get::<String>("permanent_base").ok().flatten() {

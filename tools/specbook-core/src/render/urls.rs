@@ -7,29 +7,48 @@ use crate::parse::link_scheme;
 /// name can end a path segment, start a query or break out of an attribute.
 pub(crate) fn component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_component(&mut out, s);
+    out
+}
+
+/// [`component`], appended to `out`.
+pub(crate) fn push_component(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
         }
     }
-    out
 }
 
 /// Encodes a path relative to the site root (`req/ID.html`, `slug.html#anchor`): each segment
 /// and the fragment are encoded; `/` and the first `#` are kept.
 pub(crate) fn path(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() + 8);
+    push_path(&mut out, p);
+    out
+}
+
+/// [`path`], appended to `out`.
+pub(crate) fn push_path(out: &mut String, p: &str) {
     let (path, fragment) = match p.split_once('#') {
         Some((a, f)) => (a, Some(f)),
         None => (p, None),
     };
-    let mut out = path.split('/').map(component).collect::<Vec<_>>().join("/");
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        push_component(out, segment);
+    }
     if let Some(f) = fragment {
         out.push('#');
-        out.push_str(&component(f));
+        push_component(out, f);
     }
-    out
 }
 
 /// An external URL from the registries if its scheme is allowed (http, https, mailto), else `#`.
@@ -53,6 +72,9 @@ mod tests {
         );
         assert_eq!(component("café"), "caf%C3%A9");
         assert_eq!(path("req/X\"1.html#a b"), "req/X%221.html#a%20b");
+        assert_eq!(path("a//b/#c#d"), "a//b/#c%23d");
+        assert_eq!(path(""), "");
+        assert_eq!(component("\u{7f}\u{0}é"), "%7F%00%C3%A9");
     }
 
     #[test]
