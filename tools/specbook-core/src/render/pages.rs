@@ -109,8 +109,8 @@ struct SourceView<'a> {
 
 /// A requirement as a chapter page or its permanent page shows it.
 #[derive(Serialize)]
-struct ReqView<'a> {
-    /// The catalogue entry (`RequirementEntry`), as a tera value made once per build.
+struct ReqView {
+    /// The catalogue entry (`RequirementEntry`).
     req: Value,
     /// Heading level in the chapter (2–6).
     level: u8,
@@ -120,15 +120,30 @@ struct ReqView<'a> {
     rationale_html: Option<String>,
     /// Its chapter (`ChapterInfo`), as a tera value made once per build.
     chapter: Value,
-    related: Vec<RefView<'a>>,
-    sources: Vec<SourceView<'a>>,
+    /// `RefView`s of its related requirements.
+    related: Value,
+    /// `SourceView`s of the policy documents it is drawn from.
+    sources: Value,
+}
+
+/// What every page showing a requirement shares, as tera values made once per build: a
+/// requirement appears on its chapter page and on its own page. tera shares a value's maps and
+/// lists between its copies.
+#[derive(Clone)]
+struct ReqValues {
+    /// The catalogue entry (`RequirementEntry`).
+    req: Value,
+    /// `RefView`s of its related requirements.
+    related: Value,
+    /// `SourceView`s of the policy documents it is drawn from.
+    sources: Value,
 }
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-enum Segment<'a> {
+enum Segment {
     Prose { html: String },
-    Requirement(Box<ReqView<'a>>),
+    Requirement(Box<ReqView>),
 }
 
 #[derive(Serialize)]
@@ -154,10 +169,9 @@ struct Shared<'a> {
     checked: &'a Checked,
     by_id: HashMap<&'a str, &'a RequirementEntry>,
     chapter_of: HashMap<&'a str, &'a ChapterInfo>,
-    /// Each requirement entry and each chapter as a tera value, serialised once: a requirement
-    /// appears on its chapter page and on its own page, and a chapter on each of its
-    /// requirements' pages. tera shares a value's maps and lists between its copies.
-    values: HashMap<&'a str, Value>,
+    /// Per requirement ID, what its views share (filled once `by_id` and `org_names` are).
+    values: HashMap<&'a str, ReqValues>,
+    /// Each chapter (`ChapterInfo`) as a tera value, made once: every requirement page shows it.
     chapter_values: HashMap<&'a str, Value>,
     org_names: BTreeMap<&'a str, &'a str>,
     /// ID → the requirements listing it as related.
@@ -193,7 +207,7 @@ impl<'a> Shared<'a> {
         Some((c, self.checked.chapters.get(c)?.requirements.get(r)?))
     }
 
-    fn view(&self, entry: &'a RequirementEntry, prefix: &str) -> ReqView<'a> {
+    fn view(&self, entry: &'a RequirementEntry, prefix: &str) -> ReqView {
         let (statement_html, rationale_html, level) = match self.model(&entry.id) {
             Some((c, r)) => {
                 let ch = &self.checked.chapters[c];
@@ -230,12 +244,13 @@ impl<'a> Shared<'a> {
                 3,
             ),
         };
+        let shared = self
+            .values
+            .get(entry.id.as_str())
+            .cloned()
+            .unwrap_or_else(|| self.req_values(entry));
         ReqView {
-            req: self
-                .values
-                .get(entry.id.as_str())
-                .cloned()
-                .unwrap_or_else(|| Value::from_serializable(entry)),
+            req: shared.req,
             level,
             statement_html,
             rationale_html,
@@ -244,19 +259,30 @@ impl<'a> Shared<'a> {
                 .get(entry.chapter.as_str())
                 .cloned()
                 .unwrap_or_else(|| Value::from_serializable(&*EMPTY_CHAPTER)),
-            related: entry.related.iter().map(|id| self.reference(id)).collect(),
-            sources: entry
-                .sources
-                .iter()
-                .map(|s| SourceView {
-                    link: s,
-                    organisation_name: self
-                        .org_names
-                        .get(&*s.organisation)
-                        .copied()
-                        .unwrap_or(&s.organisation),
-                })
-                .collect(),
+            related: shared.related,
+            sources: shared.sources,
+        }
+    }
+
+    /// The values every view of `entry` shares.
+    fn req_values(&self, entry: &'a RequirementEntry) -> ReqValues {
+        let related: Vec<RefView> = entry.related.iter().map(|id| self.reference(id)).collect();
+        let sources: Vec<SourceView> = entry
+            .sources
+            .iter()
+            .map(|s| SourceView {
+                link: s,
+                organisation_name: self
+                    .org_names
+                    .get(&*s.organisation)
+                    .copied()
+                    .unwrap_or(&s.organisation),
+            })
+            .collect();
+        ReqValues {
+            req: Value::from_serializable(entry),
+            related: Value::from_serializable(&related),
+            sources: Value::from_serializable(&sources),
         }
     }
 }
@@ -406,7 +432,7 @@ pub(crate) fn pages(
         .par_iter()
         .map(|ch| ChapterText::new(ch, &checked.loaded.sources.get(ch.file).text, TEMPLATE_IDS))
         .collect();
-    let shared = Shared {
+    let mut shared = Shared {
         checked,
         by_id: cat
             .requirements
@@ -414,11 +440,7 @@ pub(crate) fn pages(
             .map(|r| (r.id.as_str(), r))
             .collect(),
         chapter_of: cat.chapters.iter().map(|c| (c.slug.as_str(), c)).collect(),
-        values: cat
-            .requirements
-            .par_iter()
-            .map(|r| (r.id.as_str(), Value::from_serializable(r)))
-            .collect(),
+        values: HashMap::new(),
         chapter_values: cat
             .chapters
             .iter()
@@ -440,6 +462,11 @@ pub(crate) fn pages(
         },
         texts,
     };
+    shared.values = cat
+        .requirements
+        .par_iter()
+        .map(|r| (r.id.as_str(), shared.req_values(r)))
+        .collect();
     check_names(checked, problems);
 
     let done = |p: Page| Rendered {
