@@ -119,6 +119,13 @@ impl<'a> ChapterText<'a> {
             .collect()
     }
 
+    /// Whether [`Self::render`] would split `range` at a heading (or leave out the title).
+    pub(crate) fn splits(&self, range: Range<usize>) -> bool {
+        self.headings
+            .iter()
+            .any(|h| h.top_level && h.range.start >= range.start && h.range.end <= range.end)
+    }
+
     /// Renders `range` of the chapter to HTML: prose through `html::render`, each top-level
     /// heading separately with its slug `id`; the title heading is left out.
     pub(crate) fn render(

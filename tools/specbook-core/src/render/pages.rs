@@ -227,15 +227,31 @@ impl<'a> Shared<'a> {
                 });
                 let ct = &self.texts[c];
                 let pattern = &self.checked.id_pattern;
-                let statement = ct.render(
-                    body.start..split.unwrap_or(body.end),
-                    pattern,
-                    &resolver,
-                    prefix,
-                    false,
-                );
-                let rationale =
-                    split.map(|s| ct.render(s..body.end, pattern, &resolver, prefix, true));
+                // On a page at the site root the catalogue's HTML (made with `Publish`) is the
+                // same render of the same text (same resolver, definitions and label
+                // stripping) whenever the range holds only the statement (or rationale) and
+                // no heading splits it.
+                let reusable = |range: &Range<usize>, span: Option<&Range<usize>>| {
+                    prefix.is_empty()
+                        && self.checked.detail == assemble::Detail::Publish
+                        && !ct.splits(range.clone())
+                        && span.is_some_and(|span| {
+                            text.get(range.clone()).map(str::trim)
+                                == text.get(span.clone()).map(str::trim)
+                        })
+                };
+                let statement_range = body.start..split.unwrap_or(body.end);
+                let statement = if reusable(&statement_range, Some(&r.statement_span)) {
+                    entry.statement_html.clone()
+                } else {
+                    ct.render(statement_range, pattern, &resolver, prefix, false)
+                };
+                let rationale = split.map(|s| match &entry.rationale_html {
+                    Some(html) if reusable(&(s..body.end), r.rationale_span.as_ref()) => {
+                        html.clone()
+                    }
+                    _ => ct.render(s..body.end, pattern, &resolver, prefix, true),
+                });
                 (statement, rationale, r.level.clamp(2, 6))
             }
             None => (
