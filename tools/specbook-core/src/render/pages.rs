@@ -109,40 +109,26 @@ struct SourceView<'a> {
 
 /// A requirement as a chapter page or its permanent page shows it.
 #[derive(Serialize)]
-struct ReqView {
-    /// The catalogue entry (`RequirementEntry`).
-    req: Value,
+struct ReqView<'a> {
+    req: &'a RequirementEntry,
     /// Heading level in the chapter (2–6).
     level: u8,
     /// The statement (the body up to the rationale), rendered for this page.
     statement_html: String,
     /// The rationale and what follows it, rendered for this page.
     rationale_html: Option<String>,
-    /// Its chapter (`ChapterInfo`), as a tera value made once per build.
+    /// Its chapter (`ChapterInfo`), as a tera value made once per build: every requirement
+    /// page shows it, and tera shares a value's maps and lists between its copies.
     chapter: Value,
-    /// `RefView`s of its related requirements.
-    related: Value,
-    /// `SourceView`s of the policy documents it is drawn from.
-    sources: Value,
-}
-
-/// A requirement's catalogue entry and lists as tera values. They are made for each page that
-/// shows it, not kept for the whole build: holding them for 10,000 requirements took `build`
-/// from 131 MB to 230 MB peak.
-struct ReqValues {
-    /// The catalogue entry (`RequirementEntry`).
-    req: Value,
-    /// `RefView`s of its related requirements.
-    related: Value,
-    /// `SourceView`s of the policy documents it is drawn from.
-    sources: Value,
+    related: Vec<RefView<'a>>,
+    sources: Vec<SourceView<'a>>,
 }
 
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
-enum Segment {
+enum Segment<'a> {
     Prose { html: String },
-    Requirement(Box<ReqView>),
+    Requirement(Box<ReqView<'a>>),
 }
 
 #[derive(Serialize)]
@@ -204,7 +190,7 @@ impl<'a> Shared<'a> {
         Some((c, self.checked.chapters.get(c)?.requirements.get(r)?))
     }
 
-    fn view(&self, entry: &'a RequirementEntry, prefix: &str) -> ReqView {
+    fn view(&self, entry: &'a RequirementEntry, prefix: &str) -> ReqView<'a> {
         let (statement_html, rationale_html, level) = match self.model(&entry.id) {
             Some((c, r)) => {
                 let ch = &self.checked.chapters[c];
@@ -257,9 +243,8 @@ impl<'a> Shared<'a> {
                 3,
             ),
         };
-        let shared = self.req_values(entry);
         ReqView {
-            req: shared.req,
+            req: entry,
             level,
             statement_html,
             rationale_html,
@@ -268,30 +253,19 @@ impl<'a> Shared<'a> {
                 .get(entry.chapter.as_str())
                 .cloned()
                 .unwrap_or_else(|| Value::from_serializable(&*EMPTY_CHAPTER)),
-            related: shared.related,
-            sources: shared.sources,
-        }
-    }
-
-    /// The values a view of `entry` shows.
-    fn req_values(&self, entry: &'a RequirementEntry) -> ReqValues {
-        let related: Vec<RefView> = entry.related.iter().map(|id| self.reference(id)).collect();
-        let sources: Vec<SourceView> = entry
-            .sources
-            .iter()
-            .map(|s| SourceView {
-                link: s,
-                organisation_name: self
-                    .org_names
-                    .get(&*s.organisation)
-                    .copied()
-                    .unwrap_or(&s.organisation),
-            })
-            .collect();
-        ReqValues {
-            req: Value::from_serializable(entry),
-            related: Value::from_serializable(&related),
-            sources: Value::from_serializable(&sources),
+            related: entry.related.iter().map(|id| self.reference(id)).collect(),
+            sources: entry
+                .sources
+                .iter()
+                .map(|s| SourceView {
+                    link: s,
+                    organisation_name: self
+                        .org_names
+                        .get(&*s.organisation)
+                        .copied()
+                        .unwrap_or(&s.organisation),
+                })
+                .collect(),
         }
     }
 }
