@@ -120,18 +120,83 @@ fn rewrite<'a>(
                     None => (CowStr::from("#"), title),
                 }
             } else {
-                (CowStr::from(dest.to_string()), title)
+                // A path relative to the page (an image, a file beside the chapters) is
+                // relative to the site root, like every other link the chapters write.
+                (join(prefix, dest), title)
             }
         }
     }
 }
 
+/// Whether `url`, written relative to the site root, needs the page's prefix: it is not empty,
+/// has no scheme and does not start with `/`, `\\`, `#` or `?`.
+fn is_root_relative(url: &str) -> bool {
+    !url.is_empty() && !url.starts_with(['/', '\\', '#', '?']) && parse::link_scheme(url).is_none()
+}
+
 fn join(prefix: &str, url: &str) -> CowStr<'static> {
-    if url.contains("://") || url.starts_with("mailto:") {
-        CowStr::from(url.to_string())
-    } else {
+    if is_root_relative(url) {
         CowStr::from(format!("{prefix}{url}"))
+    } else {
+        CowStr::from(url.to_string())
     }
+}
+
+/// HTML that [`render`] made for a page at the site root, moved to a page `prefix` below it
+/// (`"../"`): every `href` and `src` relative to the root gets the prefix, as [`render`] with
+/// that prefix would have written it. Only for [`render`]'s own output, in which `<` outside a
+/// tag is always escaped, and `"` and `>` inside a tag only delimit values and end the tag (text
+/// between tags may hold a literal `href="…"`, which stays as it is).
+pub fn with_prefix(html: &str, prefix: &str) -> String {
+    if prefix.is_empty() {
+        return html.to_string();
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let close = rest[open..].find('>').map_or(rest.len(), |i| open + i + 1);
+        out.push_str(&rest[..open]);
+        prefix_tag(&rest[open..close], prefix, &mut out);
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Appends one tag (`<a href="…" title="…">`) to `out`, with `prefix` before each of its
+/// `href` and `src` values that is relative to the site root.
+fn prefix_tag(tag: &str, prefix: &str, out: &mut String) {
+    let mut rest = tag;
+    while let Some(at) = find_url_attribute(rest) {
+        let (head, value) = rest.split_at(at);
+        out.push_str(head);
+        let end = value.find('"').unwrap_or(value.len());
+        if is_root_relative(&value[..end]) {
+            out.push_str(prefix);
+        }
+        out.push_str(&value[..end]);
+        rest = &value[end..];
+    }
+    out.push_str(rest);
+}
+
+/// Byte offset just after the next ` href="` or ` src="` in `html`.
+fn find_url_attribute(html: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let mut from = 0;
+    while let Some(i) = html[from..].find("=\"") {
+        let eq = from + i;
+        let name_start = bytes[..eq]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphabetic())
+            .map_or(0, |p| p + 1);
+        let name = &html[name_start..eq];
+        if name_start > 0 && bytes[name_start - 1] == b' ' && (name == "href" || name == "src") {
+            return Some(eq + 2);
+        }
+        from = eq + 2;
+    }
+    None
 }
 
 /// Escapes text for HTML element content and attribute values (`&`, `<`, `>`, `"`, `'`): the
@@ -168,6 +233,85 @@ pub fn escape_into(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Requirements `R-1`… live under `req/`, chapters are `<slug>.html`, `org/doc` is external,
+    /// framework item `CRA-1` has no URL.
+    struct Site;
+
+    impl Resolve for Site {
+        fn reference(&self, target: &str) -> Option<(String, String)> {
+            match target {
+                "org/doc" => Some(("https://example.org/doc".into(), "Doc".into())),
+                "CRA-1" => Some((String::new(), "Annex I".into())),
+                t if t.starts_with("R-") => Some((format!("req/{t}.html"), "T".into())),
+                _ => None,
+            }
+        }
+
+        fn chapter_link(&self, target: &str) -> Option<String> {
+            let (path, anchor) = target.split_once('#').unwrap_or((target, ""));
+            let slug = if path.is_empty() {
+                "here"
+            } else {
+                path.trim_end_matches(".md")
+            };
+            Some(format!("{slug}.html#{anchor}"))
+        }
+    }
+
+    const LINKS: &str = "See [R-1], [org/doc], [CRA-1], [two](two.md#x), [here](#y), \
+        [img](images/a.png) ![alt \"q\" src=\"x\"](images/b%20c.png \"t href=x\"), \
+        [up](../up.html), [dot](./d.html), [abs](/abs.html), [q](?q=1), [frag](#), \
+        [web](https://example.org/p?a=b&c=d), [mail](mailto:a@example.org), \
+        [bad](javascript:alert(1)), [empty](), <https://auto.example.org>, and \
+        `href=\"code\"` with src=\"text\" and footnote[^1], 1 > 0 href=\"gt\", \
+        [tricky](t.html \"a > b \\\" src=\\\"c\") and [spaced](<s p.html>).\n\n\
+        [^1]: A [note](n.html).\n";
+
+    fn at(prefix: &str) -> String {
+        let pattern = Regex::new(r"^[A-Z]+-[0-9]+$").expect("pattern");
+        render(LINKS, &pattern, &Site, prefix, false)
+    }
+
+    #[test]
+    fn links_relative_to_the_root_get_the_prefix_and_the_rest_do_not() {
+        let html = at("../");
+        for expected in [
+            r#"href="../req/R-1.html""#,
+            r#"href="https://example.org/doc""#,
+            r#"href="../two.html#x""#,
+            r#"href="../here.html#y""#,
+            r#"href="../images/a.png""#,
+            r#"src="../images/b%20c.png""#,
+            r#"href="../../up.html""#,
+            r#"href=".././d.html""#,
+            r#"href="/abs.html""#,
+            r#"href="?q=1""#,
+            r#"href="https://example.org/p?a=b&amp;c=d""#,
+            r#"href="mailto:a@example.org""#,
+            r#"href="https://auto.example.org""#,
+            r#"href="../n.html""#,
+            r#"href="../t.html""#,
+            r#"href="../s%20p.html""#,
+        ] {
+            assert!(html.contains(expected), "{expected} missing in {html}");
+        }
+        assert!(!html.contains("javascript"), "{html}");
+        // Text that looks like an attribute is text: pulldown-cmark leaves its quotes as they are.
+        assert!(html.contains(r#"with src="text" and"#), "{html}");
+        assert!(html.contains(r#"<code>href="code"</code>"#), "{html}");
+        assert!(html.contains(r#"<a href="">empty</a>"#), "{html}");
+        assert!(html.contains(r#"1 &gt; 0 href="gt""#), "{html}");
+    }
+
+    #[test]
+    fn with_prefix_moves_root_html_exactly_as_rendering_with_the_prefix_does() {
+        let root = at("");
+        assert_ne!(root, at("../"));
+        assert_eq!(with_prefix(&root, "../"), at("../"));
+        assert_eq!(with_prefix(&root, "../../"), at("../../"));
+        assert_eq!(with_prefix(&root, ""), root);
+    }
 
     #[test]
     fn escapes_the_five_characters_and_keeps_the_rest() {

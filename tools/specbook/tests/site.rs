@@ -665,3 +665,60 @@ fn coverage_grid_puts_each_mapping_in_its_requirements_column() {
         "grid cells against the catalogue's mappings"
     );
 }
+
+/// A relative link to a file the editors publish beside the site (`files/…`) is relative to
+/// the site root: from a requirement's own page under `req/` it leads to the same file as
+/// from its chapter page, in the statement and in the rationale.
+#[test]
+fn relative_file_links_lead_to_the_same_file_from_chapter_and_requirement_pages() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("spec");
+    copy_dir(&fixture("site-basic"), &spec);
+    let chapter = spec.join("02-handling.md");
+    let text = std::fs::read_to_string(&chapter).expect("read chapter");
+    let text = text
+        .replace(
+            "[FX-RP-01] channels come first.",
+            "[FX-RP-01] channels come first, as the [form](files/triage%20form.pdf) shows.",
+        )
+        .replace(
+            "Rationale: Quick triage limits exposure.",
+            "Rationale: Quick triage limits exposure ![chart](img/chart.svg).",
+        );
+    std::fs::write(&chapter, text).expect("write chapter");
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
+    let files = tree(&out);
+    for page in ["02-handling.html", "req/FX-HD-01.html"] {
+        let html = String::from_utf8_lossy(&files[page]).into_owned();
+        let targets: BTreeSet<String> = attrs(&html, "href")
+            .into_iter()
+            .chain(attrs(&html, "src"))
+            .filter(|t| t.contains("files/") || t.contains("img/"))
+            .map(|t| percent_decode(&resolve(page, &t)))
+            .collect();
+        assert_eq!(
+            targets,
+            BTreeSet::from([
+                "files/triage form.pdf".to_string(),
+                "img/chart.svg".to_string()
+            ]),
+            "{page}"
+        );
+    }
+    let catalogue: serde_json::Value =
+        serde_json::from_slice(&files["catalogue.json"]).expect("catalogue");
+    let entry = catalogue["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .find(|r| r["id"] == "FX-HD-01")
+        .expect("FX-HD-01");
+    assert!(
+        entry["statement_html"]
+            .as_str()
+            .is_some_and(|h| h.contains(r#"href="files/triage%20form.pdf""#)),
+        "{entry}"
+    );
+}

@@ -9,6 +9,7 @@ use crate::bcp14::Strength;
 use crate::catalogue::{ChapterInfo, PolicyLink, RequirementEntry};
 use crate::coverage::{ItemCoverage, OrganisationCoverage};
 use crate::diag::Code;
+use crate::html;
 use crate::meta::{Relationship, ReqStatus};
 use crate::model::Requirement;
 use crate::pipeline::Checked;
@@ -210,13 +211,12 @@ impl<'a> Shared<'a> {
                 });
                 let ct = &self.texts[c];
                 let pattern = &self.checked.id_pattern;
-                // On a page at the site root the catalogue's HTML (made with `Publish`) is the
-                // same render of the same text (same resolver, definitions and label
-                // stripping) whenever the range holds only the statement (or rationale) and
-                // no heading splits it.
+                // The catalogue's HTML (made with `Publish`, for the site root) is the same
+                // render of the same text (same resolver, definitions and label stripping)
+                // whenever the range holds only the statement (or rationale) and no heading
+                // splits it; `with_prefix` moves its links to a page below the root.
                 let reusable = |range: &Range<usize>, span: Option<&Range<usize>>| {
-                    prefix.is_empty()
-                        && self.checked.detail == assemble::Detail::Publish
+                    self.checked.detail == assemble::Detail::Publish
                         && !ct.splits(range.clone())
                         && span.is_some_and(|span| {
                             text.get(range.clone()).map(str::trim)
@@ -225,21 +225,24 @@ impl<'a> Shared<'a> {
                 };
                 let statement_range = body.start..split.unwrap_or(body.end);
                 let statement = if reusable(&statement_range, Some(&r.statement_span)) {
-                    entry.statement_html.clone()
+                    html::with_prefix(&entry.statement_html, prefix)
                 } else {
                     ct.render(statement_range, pattern, &resolver, prefix, false)
                 };
                 let rationale = split.map(|s| match &entry.rationale_html {
                     Some(html) if reusable(&(s..body.end), r.rationale_span.as_ref()) => {
-                        html.clone()
+                        html::with_prefix(html, prefix)
                     }
                     _ => ct.render(s..body.end, pattern, &resolver, prefix, true),
                 });
                 (statement, rationale, r.level.clamp(2, 6))
             }
             None => (
-                entry.statement_html.clone(),
-                entry.rationale_html.clone(),
+                html::with_prefix(&entry.statement_html, prefix),
+                entry
+                    .rationale_html
+                    .as_deref()
+                    .map(|h| html::with_prefix(h, prefix)),
                 3,
             ),
         };
