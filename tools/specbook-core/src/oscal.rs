@@ -2,7 +2,7 @@
 //! controls, cited policy documents → back-matter resources). UUIDs are v5, derived from the
 //! spec id, so identical input gives byte-identical output.
 
-use crate::catalogue::{Catalogue, RequirementEntry};
+use crate::catalogue::{Catalogue, ChapterInfo, RequirementEntry};
 use crate::meta::Relationship;
 use crate::meta::ReqStatus;
 use serde::Serialize;
@@ -279,7 +279,16 @@ fn control<'a>(r: &'a RequirementEntry, resources: &BTreeMap<String, String>) ->
     }
 }
 
-fn document<'a>(cat: &'a Catalogue, source_date_epoch: Option<i64>) -> Document<'a> {
+/// The parts of the OSCAL document that every group needs: the back-matter resources of the
+/// cited documents, and the lookups from document key to resource and from ID to requirement.
+struct Shared<'a> {
+    /// `organisation/document` → the UUID of its resource.
+    resources: BTreeMap<String, String>,
+    back_matter: Vec<Resource<'a>>,
+    by_id: BTreeMap<&'a str, &'a RequirementEntry>,
+}
+
+fn shared(cat: &Catalogue) -> Shared<'_> {
     let spec = &cat.spec.id;
     let mut resources = BTreeMap::new();
     let mut back_matter = Vec::new();
@@ -297,65 +306,121 @@ fn document<'a>(cat: &'a Catalogue, source_date_epoch: Option<i64>) -> Document<
             });
         }
     }
-    let by_id: BTreeMap<&str, &RequirementEntry> = cat
+    let by_id = cat
         .requirements
         .iter()
         .map(|r| (r.id.as_str(), r))
         .collect();
-    let groups = cat
-        .chapters
-        .iter()
-        .map(|ch| Group {
-            id: token(&format!("ch-{}", ch.slug)),
-            class: "chapter",
-            title: &ch.title,
-            controls: ch
-                .requirements
-                .iter()
-                .filter_map(|id| by_id.get(id.as_str()))
-                .map(|r| control(r, &resources))
-                .collect(),
-        })
-        .collect();
+    Shared {
+        resources,
+        back_matter,
+        by_id,
+    }
+}
+
+/// A chapter as an OSCAL group of controls.
+fn group<'a>(ch: &'a ChapterInfo, shared: &Shared<'a>) -> Group<'a> {
+    Group {
+        id: token(&format!("ch-{}", ch.slug)),
+        class: "chapter",
+        title: &ch.title,
+        controls: ch
+            .requirements
+            .iter()
+            .filter_map(|id| shared.by_id.get(id.as_str()))
+            .map(|r| control(r, &shared.resources))
+            .collect(),
+    }
+}
+
+fn metadata(cat: &Catalogue, source_date_epoch: Option<i64>) -> Metadata<'_> {
+    Metadata {
+        title: &cat.spec.title,
+        last_modified: last_modified(cat, source_date_epoch),
+        version: &cat.spec.version,
+        oscal_version: OSCAL_VERSION,
+        props: [prop(
+            "status",
+            serde_json::to_value(cat.spec.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        )],
+        published: cat.spec.date.as_ref().map(|d| format!("{d}T00:00:00Z")),
+        links: cat.spec.base_url.as_deref().map(|u| {
+            [AlternateLink {
+                href: u,
+                rel: "alternate",
+                media_type: "text/html",
+            }]
+        }),
+    }
+}
+
+fn catalog_uuid(cat: &Catalogue) -> String {
+    uuid_for(&cat.spec.id, &format!("catalog/{}", cat.spec.version))
+}
+
+/// The whole OSCAL document as one value (for [`catalog`]; [`write_catalog`] writes the same
+/// bytes group by group).
+fn document(cat: &Catalogue, source_date_epoch: Option<i64>) -> Document<'_> {
+    let shared = shared(cat);
+    let groups = cat.chapters.iter().map(|ch| group(ch, &shared)).collect();
     Document {
         catalog: Catalog {
-            uuid: uuid_for(spec, &format!("catalog/{}", cat.spec.version)),
-            metadata: Metadata {
-                title: &cat.spec.title,
-                last_modified: last_modified(cat, source_date_epoch),
-                version: &cat.spec.version,
-                oscal_version: OSCAL_VERSION,
-                props: [prop(
-                    "status",
-                    serde_json::to_value(cat.spec.status)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                )],
-                published: cat.spec.date.as_ref().map(|d| format!("{d}T00:00:00Z")),
-                links: cat.spec.base_url.as_deref().map(|u| {
-                    [AlternateLink {
-                        href: u,
-                        rel: "alternate",
-                        media_type: "text/html",
-                    }]
-                }),
-            },
+            uuid: catalog_uuid(cat),
+            metadata: metadata(cat, source_date_epoch),
             groups,
-            back_matter: (!back_matter.is_empty()).then_some(BackMatter {
-                resources: back_matter,
+            back_matter: (!shared.back_matter.is_empty()).then_some(BackMatter {
+                resources: shared.back_matter,
             }),
         },
     }
 }
 
-/// Writes the OSCAL catalog of `cat`, pretty-printed (two-space indent, final newline).
+/// How many chapters' groups are serialised at once, in parallel, before they are written:
+/// enough to keep every core busy, few enough that a large catalog is never held whole.
+const GROUPS_AT_ONCE: usize = 64;
+
+/// Writes the OSCAL catalog of `cat`, pretty-printed (two-space indent, final newline). The
+/// groups are serialised in parallel, a batch at a time, and written in order: the bytes are
+/// those of serialising [`catalog`] in one go (a test compares them).
 pub fn write_catalog(
     w: &mut dyn std::io::Write,
     cat: &Catalogue,
     source_date_epoch: Option<i64>,
 ) -> std::io::Result<()> {
-    crate::schema::write_pretty(w, &document(cat, source_date_epoch))
+    use crate::schema::pretty_fragment;
+    use rayon::prelude::*;
+    let shared = shared(cat);
+    // `Document` and `Catalog` field by field, laid out as `write_pretty` lays them out.
+    w.write_all(b"{\n  \"catalog\": {\n    \"uuid\": ")?;
+    w.write_all(&pretty_fragment(&catalog_uuid(cat), 2))?;
+    w.write_all(b",\n    \"metadata\": ")?;
+    w.write_all(&pretty_fragment(&metadata(cat, source_date_epoch), 2))?;
+    if !cat.chapters.is_empty() {
+        w.write_all(b",\n    \"groups\": [")?;
+        for (batch, chapters) in cat.chapters.chunks(GROUPS_AT_ONCE).enumerate() {
+            let pieces: Vec<Vec<u8>> = chapters
+                .par_iter()
+                .map(|ch| pretty_fragment(&group(ch, &shared), 3))
+                .collect();
+            for (i, piece) in pieces.iter().enumerate() {
+                let first = batch == 0 && i == 0;
+                w.write_all(if first { b"\n      " } else { b",\n      " })?;
+                w.write_all(piece)?;
+            }
+        }
+        w.write_all(b"\n    ]")?;
+    }
+    if !shared.back_matter.is_empty() {
+        w.write_all(b",\n    \"back-matter\": ")?;
+        let back_matter = BackMatter {
+            resources: shared.back_matter,
+        };
+        w.write_all(&pretty_fragment(&back_matter, 2))?;
+    }
+    w.write_all(b"\n  }\n}\n")
 }
 
 /// The OSCAL catalog of `cat`, pretty-printed (two-space indent, final newline).

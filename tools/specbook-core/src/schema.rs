@@ -223,6 +223,31 @@ pub fn write_pretty<T: serde::Serialize + ?Sized>(
     w.write_all(b"\n")
 }
 
+/// `value` laid out as [`write_pretty`] lays it out when it stands `depth` levels deep in a
+/// larger document: its inner lines are indented by `depth` more levels, and neither the indent
+/// of its first line nor a newline is added. Pieces made this way on several threads and joined
+/// in order give the bytes of serialising the whole document at once: serde_json escapes every
+/// newline inside a string, so each one in its output starts a new line of the layout.
+pub fn pretty_fragment<T: serde::Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
+    let mut json = Vec::new();
+    // Writing into a vector cannot fail; a value that cannot be serialised (a map with
+    // non-string keys, which the published types do not have) is written as far as it went.
+    let _ = serde_json::to_writer_pretty(&mut json, value);
+    if depth == 0 {
+        return json;
+    }
+    let lines = json.iter().filter(|&&b| b == b'\n').count();
+    let mut out = Vec::with_capacity(json.len() + lines * 2 * depth);
+    for (i, line) in json.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.resize(out.len() + 2 * depth, b' ');
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
 /// Pretty JSON with a trailing newline, as written to disk.
 pub fn to_pretty(value: &Value) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();

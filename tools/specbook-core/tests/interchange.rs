@@ -142,6 +142,50 @@ fn identical_input_gives_byte_identical_oscal() {
     assert!(a.contains("\"last-modified\":\"1970-01-01T00:00:01Z\""));
 }
 
+/// The published file is written group by group on several threads; its bytes must be those
+/// of serialising the whole document at once, whatever the spec holds.
+#[test]
+fn the_oscal_file_written_in_pieces_equals_the_document_serialised_whole() {
+    let whole = |cat: &specbook_core::catalogue::Catalogue, epoch| {
+        let mut text =
+            serde_json::to_string_pretty(&oscal::catalog(cat, epoch)).expect("serialises");
+        text.push('\n');
+        text
+    };
+    for dir in [
+        "spec",
+        "tests/diagnostics/SB023-withdrawn-reference",
+        "tests/projects/minimal",
+        "tests/projects/legacy",
+        "tests/projects/inline-markup",
+    ] {
+        let c = checked(dir);
+        let pieces = String::from_utf8(oscal::catalog_json(&c.catalogue, Some(1))).expect("utf8");
+        assert_eq!(pieces, whole(&c.catalogue, Some(1)), "{dir}");
+    }
+    // More chapters than one parallel batch, some without requirements, and no back matter.
+    let mut cat = checked("spec").catalogue;
+    let chapters = cat.chapters.clone();
+    for copy in 1..8 {
+        cat.chapters.extend(chapters.iter().map(|ch| {
+            let mut ch = ch.clone();
+            ch.slug = format!("{}-{copy}", ch.slug);
+            if copy % 3 == 0 {
+                ch.requirements.clear();
+            }
+            ch
+        }));
+    }
+    assert!(cat.chapters.len() > 64);
+    let pieces = String::from_utf8(oscal::catalog_json(&cat, None)).expect("utf8");
+    assert_eq!(pieces, whole(&cat, None));
+    cat.organisations.clear();
+    cat.chapters.clear();
+    let pieces = String::from_utf8(oscal::catalog_json(&cat, None)).expect("utf8");
+    assert!(!pieces.contains("\"groups\"") && !pieces.contains("back-matter"));
+    assert_eq!(pieces, whole(&cat, None));
+}
+
 #[test]
 fn sarif_of_a_failing_spec_validates_against_the_oasis_schema() {
     for dir in [
