@@ -160,7 +160,7 @@ pub fn assemble(
             })
             .collect()
     };
-    let mut requirements = Vec::new();
+    let mut requirements = Vec::with_capacity(parts.iter().map(|p| p.requirements.len()).sum());
     let mut infos = Vec::with_capacity(parts.len());
     let mut unidentified = Vec::new();
     for part in parts {
