@@ -178,8 +178,9 @@ pub fn parse_chapter(
         title: String::new(),
         front_matter: BTreeMap::new(),
         // Every requirement heading carries `{#ID}`: sized from a count of those, the vector
-        // is never regrown (a requirement is over 400 bytes).
-        requirements: Vec::with_capacity(text.matches("{#").count()),
+        // is never regrown (a requirement is over 400 bytes). `memmem` counts with SIMD;
+        // `str::matches` took 3.8 % of `check`.
+        requirements: Vec::with_capacity(memchr::memmem::find_iter(text.as_bytes(), "{#").count()),
         unidentified: Vec::new(),
         references: Vec::new(),
         internal_links: Vec::new(),
