@@ -67,6 +67,19 @@ impl<'input> pulldown_cmark::BrokenLinkCallback<'input> for ReferenceCallback<'_
     }
 }
 
+/// Most requirements a chapter's vector is sized for up front (about 430 KB of them).
+const MAX_PRESIZED_REQUIREMENTS: usize = 1024;
+
+/// The capacity for a chapter's requirements: every requirement heading carries `{#ID}`, so a
+/// count of those means the vector is never regrown (a requirement is over 400 bytes), up to
+/// a bound, so that a hostile file of nothing but `{#` does not reserve gigabytes. `memmem`
+/// counts with SIMD; `str::matches` took 3.8 % of `check`.
+fn requirement_capacity(text: &str) -> usize {
+    memchr::memmem::find_iter(text.as_bytes(), "{#")
+        .take(MAX_PRESIZED_REQUIREMENTS)
+        .count()
+}
+
 /// Splits front matter from the body: `(kind, content range, body start)`.
 fn front_matter(text: &str) -> Option<(char, Range<usize>, usize)> {
     for (fence, kind) in [("+++", '+'), ("---", '-')] {
@@ -177,10 +190,7 @@ pub fn parse_chapter(
         slug: stem.clone(),
         title: String::new(),
         front_matter: BTreeMap::new(),
-        // Every requirement heading carries `{#ID}`: sized from a count of those, the vector
-        // is never regrown (a requirement is over 400 bytes). `memmem` counts with SIMD;
-        // `str::matches` took 3.8 % of `check`.
-        requirements: Vec::with_capacity(memchr::memmem::find_iter(text.as_bytes(), "{#").count()),
+        requirements: Vec::with_capacity(requirement_capacity(text)),
         unidentified: Vec::new(),
         references: Vec::new(),
         internal_links: Vec::new(),
@@ -817,6 +827,16 @@ fn close(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requirement_capacity_counts_headings_up_to_a_bound() {
+        let chapter = "# C\n\n## A {#A-1}\n\nx\n\n## B {#A-2}\n\ny {#A-3}\n";
+        assert_eq!(requirement_capacity(chapter), 3);
+        assert_eq!(requirement_capacity("no headings"), 0);
+        // A hostile file of nothing but `{#` (8 MiB would be 4 Mi of them, 1.8 GB reserved).
+        let hostile = "{#".repeat(100_000);
+        assert_eq!(requirement_capacity(&hostile), MAX_PRESIZED_REQUIREMENTS);
+    }
 
     #[test]
     fn front_matter_kinds() {
