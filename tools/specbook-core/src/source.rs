@@ -20,8 +20,10 @@ impl SourceFile {
     /// Creates a file and indexes its line starts.
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
+        // memchr's iterator searches with SIMD; `match_indices('\n')` (core's word-at-a-time
+        // memchr, one call per line) showed in `check`'s profile.
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
         Self {
             path: path.into(),
