@@ -41,7 +41,7 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Deepest Markdown nesting of blocks and inlines (default 64).
     pub max_nesting: usize,
-    /// Most files in the spec folder (default 10,000).
+    /// Most files in the spec folder (default 100,000).
     pub max_files: usize,
 }
 
