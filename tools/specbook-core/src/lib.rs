@@ -28,6 +28,7 @@ pub mod registries;
 pub mod registry;
 pub mod release;
 pub mod render;
+pub mod req_block;
 pub mod scaffold;
 pub mod schema;
 pub mod source;

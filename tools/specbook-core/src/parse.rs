@@ -594,7 +594,7 @@ fn read_req_block(
     o.req.meta_text = Some(content.clone());
     if let Some(m) = reader
         .typed
-        .then(|| toml_json::parse_as::<meta::ReqMeta>(toml_text))
+        .then(|| crate::req_block::parse(toml_text))
         .flatten()
     {
         o.req.meta = m;

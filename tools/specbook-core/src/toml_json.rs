@@ -62,15 +62,6 @@ pub fn parse(text: &str) -> Result<SpannedJson, TomlError> {
     Ok(SpannedJson { value, spans })
 }
 
-/// Parses TOML text straight into `T`, skipping JSON, spans and the schema: for inputs that are
-/// almost always valid (`req` blocks). `None` when the text is not TOML or does not fit `T`;
-/// [`parse`] and [`validate`] then say why. Only for types whose JSON Schema accepts no more
-/// than their `Deserialize` does.
-pub fn parse_as<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    let table = DeTable::parse(text).ok()?;
-    T::deserialize(toml::de::Deserializer::from(table)).ok()
-}
-
 /// JSON pointer → spans of every key and value of `table`; the root is `""`.
 fn spans(table: &toml::Spanned<DeTable<'_>>) -> BTreeMap<String, Spans> {
     fn in_table(table: &DeTable<'_>, pointer: &str, spans: &mut BTreeMap<String, Spans>) {
@@ -221,54 +212,6 @@ pub fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `parse_as` skips the schema for `req` blocks, so whatever it accepts the schema must
-    /// accept too, with the same result (`meta::ReqMeta` has no constraint its type
-    /// does not express).
-    #[test]
-    fn typed_req_blocks_agree_with_the_schema_path() {
-        use crate::meta::{self, ReqMeta};
-        let validator = compile(&meta::base_schema()).expect("schema compiles");
-        let blocks = [
-            "",
-            "sources = [\"a/b\", \"a/b#c\"]\ncra = [\"C-1\"]\nrelated = [\"R-2\"]",
-            "status = \"withdrawn\"\nreplaces = \"X-1\"",
-            "status = \"draft\"\nsince = \"1.0\"\nreplaces = [\"X-1\", \"X-2\"]",
-            "cra = [{ id = \"C-1\", relationship = \"subset-of\" }, \"C-2\"]",
-            "cra = [{ id = \"C-1\" }]",
-            "cra = [{ id = \"C-1\", other = 1 }]",
-            "cra = [{ relationship = \"subset-of\" }]",
-            "cra = [{}]",
-            "status = \"bogus\"",
-            "since = 1",
-            "since = 1979-05-27",
-            "sources = \"a/b\"",
-            "replaces = []",
-            "related = [1]",
-            "extra = 1",
-            "[sources]\nx = 1",
-            "status = { draft = {} }",
-            "status = { withdrawn = [] }",
-            "[status]\ndraft = {}",
-            "cra = [[\"C-1\"]]",
-        ];
-        let mut typed = 0;
-        for text in blocks {
-            let slow = parse(text).expect("TOML");
-            let (m, extra, d) = meta::decode(&slow, &validator, FileId(0), 0);
-            // Refusing is always safe: the block then takes the schema path. (A TOML date is one
-            // such case: the schema path reads it as a string.)
-            if let Some(fast) = parse_as::<ReqMeta>(text) {
-                typed += 1;
-                assert!(
-                    d.is_empty() && extra.is_empty(),
-                    "{text:?}: typed, but {d:?}"
-                );
-                assert_eq!(fast, m, "{text:?}");
-            }
-        }
-        assert!(typed >= 6, "the typed path took only {typed} blocks");
-    }
 
     #[test]
     fn spans_point_at_keys_and_values() {
