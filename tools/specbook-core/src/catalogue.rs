@@ -102,14 +102,14 @@ pub struct SourceLocation {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PolicyLink {
     /// As written: `org/doc` or `org/doc#section`.
-    pub target: String,
+    pub target: Arc<str>,
     /// Organisation id.
     pub organisation: Arc<str>,
     /// Document id.
     pub document: Arc<str>,
     /// Section anchor, if cited.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub section: Option<String>,
+    pub section: Option<Arc<str>>,
     /// Document (and section) title.
     pub title: Arc<str>,
     /// URL (with the section's anchor).

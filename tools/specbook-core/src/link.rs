@@ -264,8 +264,8 @@ struct Shared<'a> {
 /// The links to every registry document and framework item, made once: each resolved
 /// reference clones one, which shares its strings instead of copying them.
 struct Interned {
-    /// Per organisation, per document, in registry order (`target` left empty).
-    documents: Vec<Vec<PolicyLink>>,
+    /// Per organisation, per document, in registry order.
+    documents: Vec<Vec<InternedDocument>>,
     /// Framework item ID → a link to it.
     items: HashMap<String, FrameworkLink>,
 }
@@ -279,15 +279,7 @@ impl Interned {
                 let organisation: Arc<str> = org.id.as_str().into();
                 org.documents
                     .iter()
-                    .map(|d| PolicyLink {
-                        target: String::new(),
-                        organisation: organisation.clone(),
-                        document: d.id.as_str().into(),
-                        section: None,
-                        title: d.title.as_str().into(),
-                        url: d.url.as_str().into(),
-                        relationship: Default::default(),
-                    })
+                    .map(|d| InternedDocument::new(&organisation, d))
                     .collect()
             })
             .collect();
@@ -307,6 +299,40 @@ impl Interned {
             })
             .collect();
         Self { documents, items }
+    }
+}
+
+/// The links to one registry document: to the whole document and to each of its sections, in
+/// registry order. Their `target` is what a reference must be written as to resolve to them.
+struct InternedDocument {
+    whole: PolicyLink,
+    sections: Vec<PolicyLink>,
+}
+
+impl InternedDocument {
+    fn new(organisation: &Arc<str>, d: &crate::registry::Document) -> Self {
+        let whole = PolicyLink {
+            target: format!("{organisation}/{}", d.id).into(),
+            organisation: organisation.clone(),
+            document: d.id.as_str().into(),
+            section: None,
+            title: d.title.as_str().into(),
+            url: d.url.as_str().into(),
+            relationship: Default::default(),
+        };
+        let page = d.url.split('#').next().unwrap_or(&d.url);
+        let sections = d
+            .sections
+            .iter()
+            .map(|sec| PolicyLink {
+                target: format!("{}#{}", whole.target, sec.anchor).into(),
+                section: Some(sec.anchor.as_str().into()),
+                title: format!("{}: {}", d.title, sec.title).into(),
+                url: format!("{page}#{}", sec.anchor).into(),
+                ..whole.clone()
+            })
+            .collect();
+        Self { whole, sections }
     }
 }
 
@@ -451,11 +477,15 @@ impl Ctx<'_> {
             return None;
         };
         let doc = &org.documents[di];
-        // The registry's strings are shared, not copied, by every link to the document.
-        let mut link = self.shared.interned.documents[oi][di].clone();
-        link.target = target.to_string();
-        if let Some(anchor) = section {
-            let Some(sec) = doc.sections.iter().find(|s| s.anchor == anchor) else {
+        // The registry's strings are shared, not copied, by every link to the document: the
+        // link is one of those made once per document and section.
+        let interned = &self.shared.interned.documents[oi][di];
+        let Some(anchor) = section else {
+            return Some(interned.whole.clone());
+        };
+        match doc.sections.iter().position(|s| s.anchor == anchor) {
+            Some(si) => interned.sections.get(si).cloned(),
+            None => {
                 let mut d = Diagnostic::new(
                     Code::UnknownSource,
                     file,
@@ -469,14 +499,9 @@ impl Ctx<'_> {
                     None => d.with_help(format!("registered sections: {}", doc.sections.iter().map(|s| s.anchor.as_str()).collect::<Vec<_>>().join(", "))),
                 };
                 diags.push(d);
-                return None;
-            };
-            link.title = format!("{}: {}", doc.title, sec.title).into();
-            let url = &doc.url;
-            link.url = format!("{}#{}", url.split('#').next().unwrap_or(url), sec.anchor).into();
-            link.section = Some(anchor.to_string());
+                None
+            }
         }
-        Some(link)
     }
 
     fn item(
