@@ -1,5 +1,6 @@
 //! TOML text → JSON value with a span for every key and value, and JSON Schema validation whose
-//! errors point at the offending key. Config, front matter, req blocks and registries all go through here.
+//! errors point at the offending key. Config, front matter and registries go through here, and
+//! every `req` block that `crate::req_block` declines.
 
 use crate::diag::{Code, Diagnostic};
 use crate::source::FileId;
