@@ -1,5 +1,6 @@
-//! Text and Markdown renderings of [`Coverage`]: the framework-items × requirements matrix, the
-//! requirements × organisations matrix, totals and gaps.
+//! Text and Markdown renderings of [`Coverage`](crate::coverage::Coverage): the
+//! framework-items × requirements matrix, the requirements × organisations matrix, totals and
+//! gaps.
 
 use crate::catalogue::Catalogue;
 use crate::registry::{ItemKind, Scope};

@@ -13,7 +13,8 @@ use std::sync::Mutex;
 /// `usize::MAX` (the default) never fails. Set by the CLI from `SPECBOOK_FAIL_AFTER_WRITES`.
 static FAIL_AFTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(usize::MAX);
 
-/// Makes the write after the next `n` writes fail (see [`FAIL_AFTER`]); `None` turns it off.
+/// Makes the write after the next `n` writes fail (`SPECBOOK_FAIL_AFTER_WRITES` in the CLI);
+/// `None` turns it off.
 pub fn inject_failure_after(n: Option<usize>) {
     FAIL_AFTER.store(n.unwrap_or(usize::MAX), std::sync::atomic::Ordering::SeqCst);
 }
