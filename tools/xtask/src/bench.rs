@@ -43,7 +43,7 @@ struct Job {
     name: &'static str,
     program: PathBuf,
     args: Vec<String>,
-    /// Removed before every run (untimed): the folder the command creates.
+    /// The folder the command creates, named [`OUT`] in `args`: see [`Outputs`].
     fresh: Option<PathBuf>,
     /// Exit codes that count as success.
     ok: &'static [i32],
@@ -66,13 +66,79 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-fn run_once(job: &Job, mem_file: &Path) -> Result<(f64, Option<u64>), String> {
-    if let Some(dir) = &job.fresh
+/// Stands in `Job::args` for the output folder of the run.
+const OUT: &str = "{out}";
+
+/// Where the commands that create a folder (build, write floor, mdBook) write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outputs {
+    /// A new folder for every run (`<fresh>-<run>`), all removed after the size's last round.
+    /// Nothing is deleted between timed runs: on ext4 without a journal (this machine's disk),
+    /// creating files in the minute after thousands were deleted can take four to seven times
+    /// as long (BENCHMARKS.md, "Output folders").
+    PerRun,
+    /// One folder, removed (untimed) before every run: when the disk has no room for all runs.
+    RemovedBefore,
+}
+
+impl Outputs {
+    /// The folder of run `run` of a job whose output is `fresh`.
+    fn folder(self, fresh: &Path, run: usize) -> PathBuf {
+        match self {
+            Outputs::PerRun => {
+                let name = fresh
+                    .file_name()
+                    .map_or_else(|| "out".into(), |n| n.to_string_lossy().to_string());
+                fresh.with_file_name(format!("{name}-{run}"))
+            }
+            Outputs::RemovedBefore => fresh.to_path_buf(),
+        }
+    }
+
+    /// `PerRun` when the folder of `dir` has room for `bytes` more, with 2 GiB to spare.
+    fn choose(dir: &Path, bytes: u64) -> Outputs {
+        match free_bytes(dir) {
+            Some(free) if free > bytes.saturating_add(2 << 30) => Outputs::PerRun,
+            _ => Outputs::RemovedBefore,
+        }
+    }
+}
+
+/// Free bytes on the file system of `dir`, from `df -Pk`.
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let out = Command::new("df").arg("-Pk").arg(dir).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let kib: u64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+fn run_once(
+    job: &Job,
+    mem_file: &Path,
+    run: usize,
+    outputs: Outputs,
+) -> Result<(f64, Option<u64>), String> {
+    let folder = job.fresh.as_ref().map(|f| outputs.folder(f, run));
+    if let Some(dir) = &folder
         && dir.exists()
     {
         std::fs::remove_dir_all(dir)
             .map_err(|e| format!("cannot remove {}: {e}", dir.display()))?;
     }
+    let args: Vec<String> = job
+        .args
+        .iter()
+        .map(|a| match (&folder, a.as_str()) {
+            (Some(f), OUT) => f.display().to_string(),
+            _ => a.clone(),
+        })
+        .collect();
     // Untimed: the files the previous command wrote (and the removal above) are written back
     // to disk now, so that this command does not share the cores with that write-back. It
     // would slow the two-thread commands more than the one-thread floors.
@@ -89,9 +155,7 @@ fn run_once(job: &Job, mem_file: &Path) -> Result<(f64, Option<u64>), String> {
     } else {
         Command::new(&job.program)
     };
-    cmd.args(&job.args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    cmd.args(&args).stdout(Stdio::null()).stderr(Stdio::piped());
     let start = Instant::now();
     let out = cmd
         .output()
@@ -102,7 +166,7 @@ fn run_once(job: &Job, mem_file: &Path) -> Result<(f64, Option<u64>), String> {
         return Err(format!(
             "{} {} exited with {code}:\n{}",
             job.program.display(),
-            job.args.join(" "),
+            args.join(" "),
             String::from_utf8_lossy(&out.stderr)
                 .lines()
                 .take(30)
@@ -204,6 +268,7 @@ struct SizeResult {
     index: (u64, u64, Vec<String>),
     output: (u64, u64),
     source_bytes: u64,
+    outputs: Outputs,
 }
 
 impl SizeResult {
@@ -246,13 +311,13 @@ fn one_size(
             "build".into(),
             v1.display().to_string(),
             "--out".into(),
-            out.display().to_string(),
+            OUT.into(),
         ],
         fresh: Some(out.clone()),
         ok: &[0],
     };
     let mem = dir.join("mem.txt");
-    run_once(&reference, &mem)?;
+    run_once(&reference, &mem, 0, Outputs::RemovedBefore)?;
     let s = |p: &Path| p.display().to_string();
     let mut jobs = vec![
         Job {
@@ -272,19 +337,14 @@ fn one_size(
         Job {
             name: "write floor",
             program: "cp".into(),
-            args: vec!["-r".into(), s(&out), s(&dir.join("copy"))],
+            args: vec!["-r".into(), s(&out), OUT.into()],
             fresh: Some(dir.join("copy")),
             ok: &[0],
         },
         Job {
             name: "build",
             program: specbook.to_path_buf(),
-            args: vec![
-                "build".into(),
-                s(&v1),
-                "--out".into(),
-                s(&dir.join("out-bench")),
-            ],
+            args: vec!["build".into(), s(&v1), "--out".into(), OUT.into()],
             fresh: Some(dir.join("out-bench")),
             ok: &[0],
         },
@@ -313,12 +373,14 @@ fn one_size(
             ok: &[0],
         },
         &mem,
+        0,
+        Outputs::RemovedBefore,
     )?;
     if let (true, Some(mdbook)) = (with_mdbook, mdbook) {
         jobs.push(Job {
             name: "mdbook",
             program: mdbook.to_path_buf(),
-            args: vec!["build".into(), s(&book)],
+            args: vec!["build".into(), s(&book), "--dest-dir".into(), OUT.into()],
             fresh: Some(book.join("book")),
             ok: &[0],
         });
@@ -330,13 +392,16 @@ fn one_size(
     };
     let mut rows: Vec<(&'static str, Samples)> =
         jobs.iter().map(|j| (j.name, Samples::default())).collect();
+    // Every run's folder at once: build, write floor (each the size of the output) and mdBook.
+    let output = dir_stats(&out);
+    let outputs = Outputs::choose(&dir, output.1.saturating_mul(3 * (runs as u64 + 1)));
     for round in 0..=runs {
         eprintln!(
             "[{n}] {} {round}/{runs}",
             if round == 0 { "warm-up" } else { "round" }
         );
         for (job, (_, samples)) in jobs.iter().zip(rows.iter_mut()) {
-            let (secs, kib) = run_once(job, &mem)?;
+            let (secs, kib) = run_once(job, &mem, round, outputs)?;
             if round > 0 {
                 samples.secs.push(secs);
                 samples.kib.extend(kib);
@@ -344,7 +409,6 @@ fn one_size(
         }
     }
     let index = search_index_size(&out)?;
-    let output = dir_stats(&out);
     let source_bytes = crate::floor::chapters(&v1)?
         .iter()
         .filter_map(|p| p.metadata().ok())
@@ -354,7 +418,9 @@ fn one_size(
     if !opts.keep {
         for j in &jobs {
             if let Some(f) = &j.fresh {
-                let _ = std::fs::remove_dir_all(f);
+                for round in 0..=runs {
+                    let _ = std::fs::remove_dir_all(outputs.folder(f, round));
+                }
             }
         }
         let _ = std::fs::remove_dir_all(&out);
@@ -367,6 +433,7 @@ fn one_size(
         index,
         output,
         source_bytes,
+        outputs,
     })
 }
 
@@ -471,6 +538,23 @@ fn report(results: &[SizeResult], machine: &str, mdbook: &str) -> String {
             .map(|r| format!("{} → {}", r.n, r.runs))
             .collect::<Vec<_>>()
             .join(", ")
+    );
+    let _ = writeln!(
+        s,
+        "\nOutput folders of build, write floor and mdBook: {}",
+        results
+            .iter()
+            .map(|r| format!(
+                "{} → {}",
+                r.n,
+                match r.outputs {
+                    Outputs::PerRun => "a new one per run, removed after the last round",
+                    Outputs::RemovedBefore =>
+                        "one, removed before each run (no room for one per run)",
+                }
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
     );
     s
 }
