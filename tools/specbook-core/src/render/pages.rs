@@ -111,7 +111,9 @@ struct SourceView<'a> {
 /// A requirement as a chapter page or its permanent page shows it.
 #[derive(Serialize)]
 struct ReqView<'a> {
-    req: &'a RequirementEntry,
+    /// The catalogue entry (`RequirementEntry`), as a tera value made once for both pages
+    /// that show it: its chapter's page and its own.
+    req: Value,
     /// Heading level in the chapter (2–6).
     level: u8,
     /// The statement (the body up to the rationale), rendered for this page.
@@ -191,7 +193,7 @@ impl<'a> Shared<'a> {
         Some((c, self.checked.chapters.get(c)?.requirements.get(r)?))
     }
 
-    fn view(&self, entry: &'a RequirementEntry, prefix: &str) -> ReqView<'a> {
+    fn view(&self, entry: &'a RequirementEntry, req: Value, prefix: &str) -> ReqView<'a> {
         let (statement_html, rationale_html, level) = match self.model(&entry.id) {
             Some((c, r)) => {
                 let ch = &self.checked.chapters[c];
@@ -247,7 +249,7 @@ impl<'a> Shared<'a> {
             ),
         };
         ReqView {
-            req: entry,
+            req,
             level,
             statement_html,
             rationale_html,
@@ -486,19 +488,57 @@ pub(crate) fn pages(
         || {
             // A chapter named like one of the site's own pages is reported (check_names) and
             // not rendered, so that the two never write the same file at once.
-            let chapters: Vec<Rendered> = (0..checked.chapters.len())
-                .into_par_iter()
-                .filter(|&c| {
-                    let path = assemble::chapter_page(&checked.chapters[c].slug);
-                    !RESERVED.contains(&path.as_str())
-                })
-                .map(|c| done(chapter(&shared, c)))
-                .collect();
-            let requirements: Vec<Rendered> = cat
-                .requirements
+            let rendered = |c: usize| {
+                let path = assemble::chapter_page(&checked.chapters[c].slug);
+                !RESERVED.contains(&path.as_str())
+            };
+            // Each requirement's page is rendered with its chapter's (by the first chapter
+            // of that slug), so that its entry becomes a tera value once; the entries of no
+            // rendered chapter come after.
+            let mut first_of_slug: HashMap<&str, usize> = HashMap::new();
+            for (c, ch) in checked.chapters.iter().enumerate() {
+                first_of_slug.entry(ch.slug.as_str()).or_insert(c);
+            }
+            let mut entries_of: Vec<Vec<&RequirementEntry>> =
+                vec![Vec::new(); checked.chapters.len()];
+            let mut elsewhere = Vec::new();
+            for entry in &cat.requirements {
+                match first_of_slug.get(entry.chapter.as_str()) {
+                    Some(&c) if rendered(c) => entries_of[c].push(entry),
+                    _ => elsewhere.push(entry),
+                }
+            }
+            let per_chapter: Vec<(Option<Rendered>, Vec<Rendered>)> = entries_of
                 .par_iter()
-                .map(|r| done(requirement(&shared, r, release)))
+                .enumerate()
+                .map(|(c, entries)| {
+                    let values: HashMap<&str, Value> = entries
+                        .iter()
+                        .map(|e| (e.id.as_str(), Value::from_serializable(*e)))
+                        .collect();
+                    let page = rendered(c).then(|| done(chapter(&shared, c, &values)));
+                    let pages = entries
+                        .iter()
+                        .map(|e| {
+                            let value = values.get(e.id.as_str()).cloned();
+                            done(requirement(&shared, e, value, release))
+                        })
+                        .collect();
+                    (page, pages)
+                })
                 .collect();
+            let mut chapters = Vec::with_capacity(per_chapter.len());
+            let mut requirements = Vec::with_capacity(cat.requirements.len());
+            for (page, pages) in per_chapter {
+                chapters.extend(page);
+                requirements.extend(pages);
+            }
+            requirements.extend(
+                elsewhere
+                    .par_iter()
+                    .map(|e| done(requirement(&shared, e, None, release)))
+                    .collect::<Vec<_>>(),
+            );
             (chapters, requirements)
         },
     );
@@ -594,7 +634,8 @@ fn index(s: &Shared) -> Page {
     }
 }
 
-fn chapter(s: &Shared, c: usize) -> Page {
+/// The page of chapter `c`; `values` holds its requirements' entries as tera values.
+fn chapter(s: &Shared, c: usize, values: &HashMap<&str, Value>) -> Page {
     let checked = s.checked;
     let ch = &checked.chapters[c];
     let info = s
@@ -626,7 +667,11 @@ fn chapter(s: &Shared, c: usize) -> Page {
             continue;
         };
         prose(&mut segments, cursor..r.heading_span.start.max(cursor));
-        segments.push(Segment::Requirement(Box::new(s.view(entry, ""))));
+        let value = values
+            .get(entry.id.as_str())
+            .cloned()
+            .unwrap_or_else(|| Value::from_serializable(*entry));
+        segments.push(Segment::Requirement(Box::new(s.view(entry, value, ""))));
         cursor = r.body_span.end.max(cursor);
     }
     prose(&mut segments, cursor..text.len());
@@ -663,9 +708,16 @@ fn chapter(s: &Shared, c: usize) -> Page {
     }
 }
 
-fn requirement(s: &Shared, entry: &RequirementEntry, release: Option<&ReleaseContext>) -> Page {
+/// The permanent page of `entry`; `value` is the entry as a tera value, if made already.
+fn requirement(
+    s: &Shared,
+    entry: &RequirementEntry,
+    value: Option<Value>,
+    release: Option<&ReleaseContext>,
+) -> Page {
     let path = assemble::permalink(&entry.id);
-    let view = s.view(entry, "../");
+    let value = value.unwrap_or_else(|| Value::from_serializable(entry));
+    let view = s.view(entry, value, "../");
     let referenced_by: Vec<RefView> = s
         .related_from
         .get(entry.id.as_str())
