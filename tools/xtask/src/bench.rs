@@ -381,7 +381,7 @@ fn one_size(
             name: "mdbook",
             program: mdbook.to_path_buf(),
             args: vec!["build".into(), s(&book), "--dest-dir".into(), OUT.into()],
-            fresh: Some(book.join("book")),
+            fresh: Some(dir.join("mdbook-out")),
             ok: &[0],
         });
     }
