@@ -512,15 +512,15 @@ pub(crate) fn pages(
                 .par_iter()
                 .enumerate()
                 .map(|(c, entries)| {
-                    let values: HashMap<&str, Value> = entries
+                    let values: EntryValues = entries
                         .iter()
-                        .map(|e| (e.id.as_str(), Value::from_serializable(*e)))
+                        .map(|&e| (std::ptr::from_ref(e), Value::from_serializable(e)))
                         .collect();
                     let page = rendered(c).then(|| done(chapter(&shared, c, &values)));
                     let pages = entries
                         .iter()
                         .map(|e| {
-                            let value = values.get(e.id.as_str()).cloned();
+                            let value = values.get(&std::ptr::from_ref(*e)).cloned();
                             done(requirement(&shared, e, value, release))
                         })
                         .collect();
@@ -634,8 +634,12 @@ fn index(s: &Shared) -> Page {
     }
 }
 
+/// Catalogue entries (by address, so that even entries of one duplicated ID stay apart) as
+/// tera values.
+type EntryValues = HashMap<*const RequirementEntry, Value>;
+
 /// The page of chapter `c`; `values` holds its requirements' entries as tera values.
-fn chapter(s: &Shared, c: usize, values: &HashMap<&str, Value>) -> Page {
+fn chapter(s: &Shared, c: usize, values: &EntryValues) -> Page {
     let checked = s.checked;
     let ch = &checked.chapters[c];
     let info = s
@@ -668,7 +672,7 @@ fn chapter(s: &Shared, c: usize, values: &HashMap<&str, Value>) -> Page {
         };
         prose(&mut segments, cursor..r.heading_span.start.max(cursor));
         let value = values
-            .get(entry.id.as_str())
+            .get(&std::ptr::from_ref(*entry))
             .cloned()
             .unwrap_or_else(|| Value::from_serializable(*entry));
         segments.push(Segment::Requirement(Box::new(s.view(entry, value, ""))));
