@@ -453,6 +453,94 @@ fn mib(kib: &[u64]) -> String {
         .map_or_else(|| "n/a".into(), |k| format!("{:.0} MB", *k as f64 / 1024.0))
 }
 
+/// Issue 9's targets, judged on this run: those at 10k (when it ran) and the growth per 10×
+/// step. A target whose commands did not run (mdBook missing, say) is left out.
+fn targets(results: &[SizeResult]) -> String {
+    let mut rows: Vec<(String, String, bool)> = Vec::new();
+    if let Some(r) = results.iter().find(|r| r.n == 10_000) {
+        let mut ratio = |target: &str, a: &str, b: &str, limit: f64| {
+            if let (Some(a), Some(b)) = (r.med(a), r.med(b)) {
+                rows.push((target.into(), format!("{:.2}×", a / b), a / b <= limit));
+            }
+        };
+        ratio(
+            "10k: `check` ≤ 3× the parse floor",
+            "check",
+            "parse floor",
+            3.0,
+        );
+        ratio(
+            "10k: `build` ≤ 2× the write floor",
+            "build",
+            "write floor",
+            2.0,
+        );
+        ratio(
+            "10k: `diff` ≤ 3× the parse floor of both",
+            "diff",
+            "parse floor (both)",
+            3.0,
+        );
+        if let (Some(build), Some(mdbook)) = (r.med("build"), r.med("mdbook")) {
+            rows.push((
+                "10k: `build` ≥ 10× faster than mdBook".into(),
+                format!("{:.1}×", mdbook / build),
+                mdbook / build >= 10.0,
+            ));
+        }
+        if let Some(kib) = r.get("build").and_then(|b| b.kib.iter().max()) {
+            let mb = *kib as f64 / 1024.0;
+            rows.push((
+                "10k: `build` peak memory ≤ 150 MB".into(),
+                format!("{mb:.0} MB"),
+                mb <= 150.0,
+            ));
+        }
+        rows.push((
+            "10k: search index ≤ 1 MB gzip".into(),
+            format!("{} bytes", r.index.1),
+            r.index.1 <= 1_000_000,
+        ));
+    }
+    for w in results.windows(2) {
+        if w[1].n != w[0].n * 10 {
+            continue;
+        }
+        for name in ["check", "build", "diff"] {
+            if let (Some(a), Some(b)) = (w[0].med(name), w[1].med(name)) {
+                rows.push((
+                    format!("growth of `{name}` from {} to {} ≤ 12×", w[0].n, w[1].n),
+                    format!("{:.1}×", b / a),
+                    b / a <= 12.0,
+                ));
+            }
+        }
+    }
+    let mut s = String::new();
+    if rows.is_empty() {
+        return s;
+    }
+    let _ = writeln!(
+        s,
+        "\nTargets (issue 9), judged on this run:\n\n| target | measured | met? |\n| --- | ---: | --- |"
+    );
+    for (target, measured, met) in &rows {
+        let _ = writeln!(
+            s,
+            "| {target} | {measured} | {} |",
+            if *met { "yes" } else { "**no**" }
+        );
+    }
+    let missed = rows.iter().filter(|(_, _, met)| !met).count();
+    let _ = writeln!(
+        s,
+        "\n{} of {} targets met.",
+        rows.len() - missed,
+        rows.len()
+    );
+    s
+}
+
 fn report(results: &[SizeResult], machine: &str, mdbook: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{machine}\n");
@@ -510,6 +598,7 @@ fn report(results: &[SizeResult], machine: &str, mdbook: &str) -> String {
             }
         }
     }
+    s.push_str(&targets(results));
     let _ = writeln!(s, "\nInputs and outputs:\n");
     let _ = writeln!(
         s,
@@ -628,4 +717,97 @@ pub(crate) fn run(opts: &BenchOptions) -> Result<(), String> {
     print!("{text}");
     eprintln!("report written to {}", opts.report.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn size(n: usize, rows: &[(&'static str, f64)], kib: u64, gzip: u64) -> SizeResult {
+        SizeResult {
+            n,
+            runs: 1,
+            counts: ChangeCounts::default(),
+            rows: rows
+                .iter()
+                .map(|&(name, secs)| {
+                    (
+                        name,
+                        Samples {
+                            secs: vec![secs],
+                            kib: vec![kib],
+                        },
+                    )
+                })
+                .collect(),
+            index: (0, gzip, Vec::new()),
+            output: (0, 0),
+            source_bytes: 0,
+            outputs: Outputs::PerRun,
+        }
+    }
+
+    #[test]
+    fn targets_are_judged_and_a_miss_is_named() {
+        let small = size(
+            1_000,
+            &[("check", 0.01), ("build", 0.05), ("diff", 0.02)],
+            10_000,
+            10,
+        );
+        let large = size(
+            10_000,
+            &[
+                ("parse floor", 0.030),
+                ("check", 0.080),
+                ("write floor", 0.250),
+                ("build", 0.750),
+                ("parse floor (both)", 0.050),
+                ("diff", 0.140),
+                ("mdbook", 9.0),
+            ],
+            160 * 1024,
+            169_084,
+        );
+        let text = targets(&[small, large]);
+        assert!(
+            text.contains("| 10k: `check` ≤ 3× the parse floor | 2.67× | yes |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 10k: `build` ≤ 2× the write floor | 3.00× | **no** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 10k: `diff` ≤ 3× the parse floor of both | 2.80× | yes |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 10k: `build` ≥ 10× faster than mdBook | 12.0× | yes |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 10k: `build` peak memory ≤ 150 MB | 160 MB | **no** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| 10k: search index ≤ 1 MB gzip | 169084 bytes | yes |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| growth of `build` from 1000 to 10000 ≤ 12× | 15.0× | **no** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| growth of `check` from 1000 to 10000 ≤ 12× | 8.0× | yes |"),
+            "{text}"
+        );
+        assert!(text.contains("6 of 9 targets met."), "{text}");
+    }
+
+    #[test]
+    fn no_targets_without_the_sizes_they_name() {
+        let small = size(1_000, &[("check", 0.01), ("parse floor", 0.004)], 1, 1);
+        assert_eq!(targets(&[small]), "");
+    }
 }
