@@ -75,7 +75,7 @@ enum Outputs {
     /// A new folder for every run (`<fresh>-<run>`), all removed after the size's last round.
     /// Nothing is deleted between timed runs: on ext4 without a journal (this machine's disk),
     /// creating files in the minute after thousands were deleted can take four to seven times
-    /// as long (BENCHMARKS.md, "Output folders").
+    /// as long (BENCHMARKS.md, "Why creating files after a removal is slow").
     PerRun,
     /// One folder, removed (untimed) before every run: when the disk has no room for all runs.
     RemovedBefore,
