@@ -230,22 +230,104 @@ pub fn write_pretty<T: serde::Serialize + ?Sized>(
 /// newline inside a string, so each one in its output starts a new line of the layout.
 pub fn pretty_fragment<T: serde::Serialize + ?Sized>(value: &T, depth: usize) -> Vec<u8> {
     let mut json = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut json,
+        DeepPretty {
+            level: depth,
+            has_value: false,
+        },
+    );
     // Writing into a vector cannot fail; a value that cannot be serialised (a map with
     // non-string keys, which the published types do not have) is written as far as it went.
-    let _ = serde_json::to_writer_pretty(&mut json, value);
-    if depth == 0 {
-        return json;
-    }
-    let lines = json.iter().filter(|&&b| b == b'\n').count();
-    let mut out = Vec::with_capacity(json.len() + lines * 2 * depth);
-    for (i, line) in json.split(|&b| b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.resize(out.len() + 2 * depth, b' ');
+    let _ = value.serialize(&mut ser);
+    json
+}
+
+/// serde_json's pretty layout (two spaces per level) starting `level` levels deep, so that
+/// [`pretty_fragment`] writes its lines indented in one pass instead of re-indenting them.
+struct DeepPretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl DeepPretty {
+    fn new_line<W: ?Sized + std::io::Write>(&self, w: &mut W, comma: bool) -> std::io::Result<()> {
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        for _ in 0..self.level {
+            w.write_all(b"  ")?;
         }
-        out.extend_from_slice(line);
+        Ok(())
     }
-    out
+
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.new_line(w, false)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for DeepPretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.new_line(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.new_line(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Pretty JSON with a trailing newline, as written to disk.
@@ -253,4 +335,42 @@ pub fn to_pretty(value: &Value) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pretty_fragment;
+
+    /// The layout `pretty_fragment` must give: serde_json's pretty output with every line after
+    /// the first indented `depth` levels more.
+    fn reindented(value: &serde_json::Value, depth: usize) -> String {
+        let json = serde_json::to_string_pretty(value).expect("serialise");
+        json.split('\n')
+            .collect::<Vec<_>>()
+            .join(&format!("\n{}", "  ".repeat(depth)))
+    }
+
+    #[test]
+    fn fragments_have_the_layout_of_the_whole_document() {
+        let value = serde_json::json!({
+            "empty": {}, "none": [], "text": "two\nlines \"quoted\"", "n": 1.5,
+            "list": [1, [2, []], {"a": {"b": [true, null]}}],
+        });
+        for v in [
+            value.clone(),
+            serde_json::json!([]),
+            serde_json::json!("x"),
+            serde_json::json!([{}]),
+        ] {
+            for depth in 0..4 {
+                let got = String::from_utf8(pretty_fragment(&v, depth)).expect("utf-8");
+                assert_eq!(got, reindented(&v, depth), "depth {depth}");
+            }
+        }
+        // And joined into a document, the same bytes as serialising it whole.
+        let doc = serde_json::json!({"outer": {"inner": value}});
+        let whole = serde_json::to_string_pretty(&doc).expect("serialise");
+        let inner = String::from_utf8(pretty_fragment(&doc["outer"]["inner"], 2)).expect("utf-8");
+        assert!(whole.contains(&inner), "{whole}\n---\n{inner}");
+    }
 }
