@@ -106,7 +106,9 @@ pub enum Detail {
     /// Everything the published outputs need: rendered HTML and content hashes.
     #[default]
     Publish,
-    /// Content hashes but no HTML: what comparing two versions needs (`diff`).
+    /// The text, keywords, sections and source places, but neither HTML nor content hashes:
+    /// what comparing two versions needs (`diff`). The diff compares the fields themselves and
+    /// hashes only the requirements it reports, with [`crate::pipeline::Checked::content_hash`].
     Compare,
     /// Only what diagnostics and coverage need (`check`, `coverage`): each entry's ID, title,
     /// status, strength, chapter and resolved links. The text fields (`statement`,
@@ -200,7 +202,7 @@ struct Hashed<'a> {
 
 /// `sha256:` and the hex SHA-256 of the requirement's [`Hashed`] JSON. The JSON is written
 /// into one buffer and hashed in one call, not fed to the hasher token by token.
-fn content_hash(r: &Requirement) -> String {
+pub(crate) fn content_hash(r: &Requirement) -> String {
     let hashed = Hashed {
         title: &r.title,
         statement: &r.statement,
@@ -305,10 +307,10 @@ fn assemble_chapter(
         } else {
             (String::new(), None)
         };
-        let content_hash = if detail == Detail::Diagnose {
-            String::new()
-        } else {
+        let content_hash = if detail == Detail::Publish {
             content_hash(r)
+        } else {
+            String::new()
         };
         requirements.push(RequirementEntry {
             id: r.id.clone(),

@@ -46,6 +46,15 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The content hash of requirement `id`, as the published catalogue gives it (`sha256:` and
+    /// hex). Only [`Detail::Publish`] puts the hashes into the catalogue; this makes one for a
+    /// catalogue checked with less. `None` when no requirement has the ID.
+    pub fn content_hash(&self, id: &str) -> Option<String> {
+        let &(c, r) = self.linked.ids.get(id)?;
+        let requirement = self.chapters.get(c)?.requirements.get(r)?;
+        Some(assemble::content_hash(requirement))
+    }
+
     /// Whether the result fails: any error, or any warning when `deny_warnings`.
     pub fn failed(&self, deny_warnings: bool) -> bool {
         self.diagnostics.iter().any(|d| {

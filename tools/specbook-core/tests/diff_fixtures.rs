@@ -85,13 +85,65 @@ fn only(r: &DiffReport) -> &diff::Change {
     &r.changes[0]
 }
 
-#[test]
-fn every_fixture_has_a_test() {
+/// The fixture pairs under `tests/diff`, sorted.
+fn cases() -> Vec<String> {
     let mut cases: Vec<String> = std::fs::read_dir(repo().join("tests/diff"))
         .expect("tests/diff")
         .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
         .collect();
     cases.sort();
+    cases
+}
+
+/// `specbook diff` opens folder sides with `Detail::Compare`, whose catalogues carry no content
+/// hashes, and hashes only the reported requirements. For every fixture pair that must find
+/// exactly what comparing the published catalogues finds, hashes included.
+#[test]
+fn sides_checked_for_comparing_match_the_published_catalogues() {
+    let cases = cases();
+    let open = |case: &str, side: &str| {
+        let dir = repo().join("tests/diff").join(case).join(side);
+        diff::side::open(&dir.display().to_string(), "spec", &repo(), &Env::default())
+            .expect("fixture opens")
+    };
+    let mut hashed = 0;
+    for case in &cases {
+        let (old, new) = (open(case, "old"), open(case, "new"));
+        assert!(
+            old.catalogue()
+                .requirements
+                .iter()
+                .all(|r| r.content_hash.is_empty()),
+            "{case}: a side opened for comparing has no hashes"
+        );
+        let lazy = diff::side::compare_sides(&old, &new);
+        let published = diff::compare(&catalogue(case, "old"), &catalogue(case, "new"));
+        let json = |c: &diff::Comparison| {
+            serde_json::json!({
+                "changes": c.changes,
+                "statements": c.statements,
+                "problems": c.problems,
+                "unchanged": c.unchanged,
+            })
+        };
+        assert_eq!(json(&lazy), json(&published), "{case}");
+        hashed += lazy
+            .changes
+            .iter()
+            .flat_map(|c| [&c.old, &c.new])
+            .flatten()
+            .filter(|s| s.content_hash.starts_with("sha256:"))
+            .count();
+    }
+    assert!(
+        hashed >= 10,
+        "the fixtures report hashed snapshots: {hashed}"
+    );
+}
+
+#[test]
+fn every_fixture_has_a_test() {
+    let cases = cases();
     assert_eq!(
         cases,
         [

@@ -131,7 +131,7 @@ pub(crate) fn run(args: &DiffArgs, env: &Env) -> Result<ExitCode, Box<dyn std::e
     let report = DiffReport::new(
         old.info.clone(),
         new.info.clone(),
-        diff::compare(old.catalogue(), new.catalogue()),
+        side::compare_sides(&old, &new),
         lens,
     );
     let out = match args.format {

@@ -168,8 +168,8 @@ fn once(opts: &StagesOptions) -> Result<Timings, String> {
             diff::side::open(&s(changed), "spec", &cwd, &env)
         })
         .map_err(|e| e.to_string())?;
-        let cmp = time(&mut t, "diff › diff::compare", || {
-            diff::compare(old.catalogue(), new.catalogue())
+        let cmp = time(&mut t, "diff › side::compare_sides", || {
+            diff::side::compare_sides(&old, &new)
         });
         let report = time(&mut t, "diff › DiffReport::new", || {
             diff::DiffReport::new(

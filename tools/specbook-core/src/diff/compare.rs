@@ -343,12 +343,12 @@ fn text_change(field: TextField, old: Option<&str>, new: Option<&str>) -> Option
     })
 }
 
-/// Whether a requirement kept its ID and is the same in every respect the diff compares. The
-/// content hash covers the title, statement, rationale and the metadata as written; what is
-/// derived from them can still differ (the keywords skip inline code, and a reference resolves
-/// only if the other version's registry has it), so those are compared too, as is the place.
-/// Most requirements of two versions are unchanged, and this spares them the snapshots and
-/// comparisons; a hash from another specbook version merely does not match.
+/// Whether a requirement kept its ID and is the same in every respect the diff compares: its
+/// text, strength and keywords, metadata and place, field by field. Most requirements of two
+/// versions are unchanged, and this spares them the snapshots and comparisons. The content hash
+/// is not consulted: a catalogue checked for comparing has none (they are made only for the
+/// snapshots of changed requirements, see [`super::side::compare_sides`]), and a hash also
+/// tells apart mappings that only differ in how they are written.
 fn unchanged(o: &RequirementEntry, n: &RequirementEntry) -> bool {
     let same_sources = o
         .sources
@@ -360,13 +360,19 @@ fn unchanged(o: &RequirementEntry, n: &RequirementEntry) -> bool {
         .iter()
         .map(|f| (&f.id, f.relationship))
         .eq(n.frameworks.iter().map(|f| (&f.id, f.relationship)));
-    !o.content_hash.is_empty()
-        && o.content_hash == n.content_hash
-        && o.id == n.id
-        && o.chapter == n.chapter
-        && o.section == n.section
+    o.id == n.id
+        && o.title == n.title
+        && o.statement == n.statement
+        && o.rationale == n.rationale
         && o.strength == n.strength
         && o.keywords == n.keywords
+        && o.status == n.status
+        && o.since == n.since
+        && o.replaces == n.replaces
+        && o.related == n.related
+        && o.extra == n.extra
+        && o.chapter == n.chapter
+        && o.section == n.section
         && o.organisations == n.organisations
         && same_sources
         && same_frameworks

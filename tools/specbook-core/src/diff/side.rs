@@ -3,7 +3,7 @@
 //! whose spec folder is read with [`super::git`] into a temporary folder and checked.
 
 use super::git::{self, GitError};
-use super::{SideInfo, SideKind};
+use super::{Comparison, SideInfo, SideKind, Snapshot};
 use crate::catalogue::Catalogue;
 use crate::load::{CONFIG_FILE, LoadError};
 use crate::pipeline::{self, Checked, Detail, Env};
@@ -24,7 +24,7 @@ pub enum Read {
     /// A `catalogue.json` file.
     Catalogue(Box<Catalogue>),
     /// The pipeline's result (its diagnostics are printed too), checked with
-    /// [`Detail::Compare`]: content hashes but no HTML.
+    /// [`Detail::Compare`]: neither HTML nor content hashes.
     Checked(Box<Checked>),
 }
 
@@ -44,6 +44,25 @@ impl Side {
             Read::Checked(c) => Some(c),
         }
     }
+}
+
+/// Compares two sides ([`super::compare`]), then gives each snapshot of a side checked from
+/// sources the content hash its published catalogue would have; a catalogue file has its own.
+/// Only the reported requirements are hashed, not every requirement of both versions.
+pub fn compare_sides(old: &Side, new: &Side) -> Comparison {
+    let mut comparison = super::compare(old.catalogue(), new.catalogue());
+    let hash = |snapshot: &mut Option<Snapshot>, side: &Side| {
+        if let (Some(s), Some(checked)) = (snapshot.as_mut(), side.checked())
+            && s.content_hash.is_empty()
+        {
+            s.content_hash = checked.content_hash(&s.id).unwrap_or_default();
+        }
+    };
+    for change in &mut comparison.changes {
+        hash(&mut change.old, old);
+        hash(&mut change.new, new);
+    }
+    comparison
 }
 
 /// Why a side could not be read (all are usage or I/O errors, exit 2).
