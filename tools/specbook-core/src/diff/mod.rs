@@ -698,14 +698,17 @@ impl DiffReport {
     }
 }
 
+/// Whether [`visible`] shows `c` as a code point: a control character, a bidirectional
+/// override or mark, or a zero-width character.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
 /// Makes invisible or terminal-controlling characters visible: control characters, bidirectional
 /// overrides and zero-width characters become `<U+202E>`; line breaks and tabs become spaces.
 pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
-    };
     if !text.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -720,8 +723,9 @@ pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// The report with every string passed through [`visible`], for the human renderers.
-pub(crate) fn visible_report(report: &DiffReport) -> DiffReport {
+/// The report with every string passed through [`visible`], for the human renderers; the
+/// report itself when no string has anything to show, as in most reports.
+pub(crate) fn visible_report(report: &DiffReport) -> std::borrow::Cow<'_, DiffReport> {
     fn walk(v: &mut Value) {
         match v {
             Value::String(s) => {
@@ -734,11 +738,31 @@ pub(crate) fn visible_report(report: &DiffReport) -> DiffReport {
             _ => {}
         }
     }
+    if serde_json::to_string(report).is_ok_and(|json| !json_shows_hidden(&json)) {
+        return std::borrow::Cow::Borrowed(report);
+    }
     let Ok(mut value) = serde_json::to_value(report) else {
-        return report.clone();
+        return std::borrow::Cow::Owned(report.clone());
     };
     walk(&mut value);
-    serde_json::from_value(value).unwrap_or_else(|_| report.clone())
+    std::borrow::Cow::Owned(serde_json::from_value(value).unwrap_or_else(|_| report.clone()))
+}
+
+/// Whether a string in compact JSON from serde_json holds a character [`visible`] would show.
+/// serde_json writes every control character below U+0020 as an escape (`\n`, `\u001b`) and
+/// every other character as itself; the only other escapes are `\"` and `\\`.
+fn json_shows_hidden(json: &str) -> bool {
+    let mut chars = json.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if !matches!(chars.next(), Some('"' | '\\')) {
+                return true;
+            }
+        } else if hidden(c) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Compares two catalogues without a lens, labelling the sides `old` and `new`.
@@ -762,5 +786,29 @@ mod tests {
             visible("a\u{202E}b\u{1b}[31m\nc\u{200B}"),
             "a<U+202E>b<U+001B>[31m c<U+200B>"
         );
+    }
+
+    #[test]
+    fn the_json_scan_finds_what_visible_would_show() {
+        for (text, shown) in [
+            ("plain \"quoted\" back\\slash/", false),
+            ("é ünïcode →", false),
+            ("line\nbreak", true),
+            ("tab\there", true),
+            ("escape \u{1b}[31m", true),
+            ("delete \u{7f}", true),
+            ("c1 \u{85}", true),
+            ("bidi \u{202E}", true),
+            ("zero width \u{200B}", true),
+            ("byte order \u{FEFF}", true),
+        ] {
+            let json = serde_json::to_string(&serde_json::json!({ "k": [text] })).unwrap();
+            assert_eq!(json_shows_hidden(&json), shown, "{text:?} as {json}");
+            assert_eq!(
+                matches!(visible(text), std::borrow::Cow::Owned(_)),
+                shown,
+                "{text:?}"
+            );
+        }
     }
 }
