@@ -802,7 +802,8 @@ mod tests {
             ("zero width \u{200B}", true),
             ("byte order \u{FEFF}", true),
         ] {
-            let json = serde_json::to_string(&serde_json::json!({ "k": [text] })).unwrap();
+            let json = serde_json::to_string(&serde_json::json!({ "k": [text] }))
+                .expect("a JSON value serialises");
             assert_eq!(json_shows_hidden(&json), shown, "{text:?} as {json}");
             assert_eq!(
                 matches!(visible(text), std::borrow::Cow::Owned(_)),
