@@ -673,17 +673,20 @@ fn link(
 
 /// The scheme of a URL as a browser would read it (control characters and white space removed,
 /// lower-cased), or `None` for a relative URL.
+/// Reads only up to the first `:`, `/`, `?` or `#`, and allocates only the scheme.
 pub fn link_scheme(dest: &str) -> Option<String> {
-    let cleaned: String = dest
+    let mut scheme = String::new();
+    for c in dest
         .chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
-        .collect();
-    let colon = cleaned.find(':')?;
-    let before = &cleaned[..colon];
-    if before.contains(['/', '?', '#']) {
-        return None;
+    {
+        match c {
+            ':' => return Some(scheme),
+            '/' | '?' | '#' => return None,
+            c => scheme.push(c.to_ascii_lowercase()),
+        }
     }
-    Some(before.to_ascii_lowercase())
+    None
 }
 
 /// Ends the current block of text: it becomes part of the open requirement's statement or
@@ -851,6 +854,12 @@ mod tests {
         assert_eq!(link_scheme("JAVASCRIPT:x").as_deref(), Some("javascript"));
         assert_eq!(link_scheme("other.md#a:b"), None);
         assert_eq!(link_scheme("https://x").as_deref(), Some("https"));
+        assert_eq!(link_scheme(" \u{1}MailTo:x").as_deref(), Some("mailto"));
+        assert_eq!(link_scheme(":x").as_deref(), Some(""));
+        assert_eq!(link_scheme("dir/page:1"), None);
+        assert_eq!(link_scheme("?q=a:b"), None);
+        assert_eq!(link_scheme("page.html"), None);
+        assert_eq!(link_scheme(""), None);
     }
 
     #[test]

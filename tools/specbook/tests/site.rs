@@ -726,3 +726,36 @@ fn relative_file_links_lead_to_the_same_file_from_chapter_and_requirement_pages(
         "{entry}"
     );
 }
+
+#[test]
+fn a_hash_in_a_chapter_file_name_stays_in_the_links_to_its_page() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("spec");
+    copy_dir(&fixture("site-basic"), &spec);
+    std::fs::rename(spec.join("02-handling.md"), spec.join("02-handling#2.md"))
+        .expect("rename chapter");
+    // A Markdown link cannot name that file (its `#` starts the fragment), so the one link to
+    // it from the other chapter becomes plain text.
+    let other = spec.join("01-reporting.md");
+    let text = std::fs::read_to_string(&other).expect("read chapter");
+    std::fs::write(
+        &other,
+        text.replace("[handling](02-handling.md#triage-rules)", "handling"),
+    )
+    .expect("write chapter");
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
+    let files = tree(&out);
+    assert!(
+        files.contains_key("02-handling#2.html"),
+        "{:?}",
+        files.keys()
+    );
+    check_links(&files);
+    let page = String::from_utf8_lossy(&files["req/FX-HD-01.html"]).into_owned();
+    assert!(
+        page.contains(r#"href="../02-handling%232.html#FX-HD-01""#),
+        "{page}"
+    );
+}

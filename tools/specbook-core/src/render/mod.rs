@@ -226,11 +226,28 @@ impl TemplateSources {
 /// `prefix` (the path from the page to the site root) followed by `path` encoded with
 /// [`urls::push_path`], in one allocation.
 fn prefixed(state: &State, path: &str) -> String {
+    let mut out = page_prefix(state, path.len() + 8);
+    urls::push_path(&mut out, path);
+    out
+}
+
+/// The URL of the page `{folder}{name}.html` from the current page: `prefix`, `folder`, then
+/// `name` encoded as one path component (so a `#` or `/` in an ID or slug stays in the file
+/// name), in one allocation.
+fn page_url(state: &State, folder: &str, name: &str) -> String {
+    let mut out = page_prefix(state, folder.len() + name.len() + 8);
+    out.push_str(folder);
+    urls::push_component(&mut out, name);
+    out.push_str(".html");
+    out
+}
+
+/// A string holding the page's `prefix`, with room for `more` bytes after it.
+fn page_prefix(state: &State, more: usize) -> String {
     let prefix = state.get::<tera::Value>("prefix").ok().flatten();
     let prefix = prefix.as_ref().and_then(tera::Value::as_str).unwrap_or("");
-    let mut out = String::with_capacity(prefix.len() + path.len() + 8);
+    let mut out = String::with_capacity(prefix.len() + more);
     out.push_str(prefix);
-    urls::push_path(&mut out, path);
     out
 }
 
@@ -245,17 +262,15 @@ fn engine(sources: &TemplateSources) -> Result<Tera, tera::Error> {
     // The same five characters as tera's own escaper, written in runs instead of byte by byte.
     tera.set_escape_fn(crate::html::escape_into);
     tera.register_filter("url", |x: &str, _: Kwargs, s: &State| prefixed(s, x));
+    // The same files as assemble::permalink and chapter_page, and organisation pages.
     tera.register_filter("req_url", |x: &str, _: Kwargs, s: &State| {
-        prefixed(s, &crate::assemble::permalink(x))
+        page_url(s, "req/", x)
     });
     tera.register_filter("chapter_url", |x: &str, _: Kwargs, s: &State| {
-        prefixed(s, &crate::assemble::chapter_page(x))
+        page_url(s, "", x)
     });
     tera.register_filter("org_url", |x: &str, _: Kwargs, s: &State| {
-        let mut out = prefixed(s, "org/");
-        urls::push_component(&mut out, x);
-        out.push_str(".html");
-        out
+        page_url(s, "org/", x)
     });
     tera.register_filter("abs_url", |x: &str, _: Kwargs, s: &State| {
         match s.get::<String>("permanent_base").ok().flatten() {
