@@ -672,8 +672,8 @@ fn link(
 }
 
 /// The scheme of a URL as a browser would read it (control characters and white space removed,
-/// lower-cased), or `None` for a relative URL.
-/// Reads only up to the first `:`, `/`, `?` or `#`, and allocates only the scheme.
+/// lower-cased), or `None` for a relative URL. It reads only up to the first `:`, `/`, `?` or
+/// `#`, and allocates only the scheme.
 pub fn link_scheme(dest: &str) -> Option<String> {
     let mut scheme = String::new();
     for c in dest
