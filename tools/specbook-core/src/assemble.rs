@@ -20,9 +20,15 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+/// The folder of the requirements' permanent pages, relative to the site root.
+pub(crate) const REQUIREMENT_FOLDER: &str = "req/";
+
+/// The folder of the organisations' pages, relative to the site root.
+pub(crate) const ORGANISATION_FOLDER: &str = "org/";
+
 /// Page path of a requirement's permanent page, relative to the site root.
 pub fn permalink(id: &str) -> String {
-    format!("req/{id}.html")
+    format!("{REQUIREMENT_FOLDER}{id}.html")
 }
 
 /// Page path of a chapter, relative to the site root.

@@ -264,13 +264,13 @@ fn engine(sources: &TemplateSources) -> Result<Tera, tera::Error> {
     tera.register_filter("url", |x: &str, _: Kwargs, s: &State| prefixed(s, x));
     // The same files as assemble::permalink and chapter_page, and organisation pages.
     tera.register_filter("req_url", |x: &str, _: Kwargs, s: &State| {
-        page_url(s, "req/", x)
+        page_url(s, crate::assemble::REQUIREMENT_FOLDER, x)
     });
     tera.register_filter("chapter_url", |x: &str, _: Kwargs, s: &State| {
         page_url(s, "", x)
     });
     tera.register_filter("org_url", |x: &str, _: Kwargs, s: &State| {
-        page_url(s, "org/", x)
+        page_url(s, crate::assemble::ORGANISATION_FOLDER, x)
     });
     tera.register_filter("abs_url", |x: &str, _: Kwargs, s: &State| {
         match s.get::<String>("permanent_base").ok().flatten() {

@@ -1216,7 +1216,7 @@ fn organisation(s: &Shared, org: &Organisation) -> Option<Page> {
     let requirements: Vec<RefView> = cov
         .map(|c| c.requirements.iter().map(|id| s.reference(id)).collect())
         .unwrap_or_default();
-    let path = format!("org/{}.html", org.id);
+    let path = format!("{}{}.html", assemble::ORGANISATION_FOLDER, org.id);
     let mut ctx = page(&path, "organisation", &org.name, "../");
     ctx.insert("org", org);
     ctx.insert("documents", &documents);
