@@ -14,6 +14,7 @@ use crate::meta::{MappingSource, ReqStatus};
 use crate::model::{Chapter, Requirement};
 use crate::registries::Registry;
 use crate::source::SourceMap;
+use crate::urls::{self, ChapterLink};
 use regex::Regex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -74,19 +75,19 @@ impl Resolve for Resolver<'_> {
     }
 
     fn chapter_link(&self, target: &str) -> Option<String> {
-        let (path, anchor) = target
-            .split_once('#')
-            .map_or((target, None), |(p, a)| (p, Some(a)));
-        let slug = if path.is_empty() {
+        let link = ChapterLink::parse(target);
+        let slug = if link.file.is_empty() {
             self.current
         } else {
-            path.trim_start_matches("./").trim_end_matches(".md")
+            link.file.strip_suffix(".md")?
         };
         let ch = self.chapters.iter().find(|c| c.slug == slug)?;
-        Some(match anchor {
-            Some(a) => format!("{}#{a}", chapter_page(&ch.slug)),
-            None => chapter_page(&ch.slug),
-        })
+        let mut url = urls::component(&chapter_page(&ch.slug));
+        if let Some(a) = link.anchor {
+            url.push('#');
+            urls::push_component(&mut url, &a);
+        }
+        Some(url)
     }
 }
 

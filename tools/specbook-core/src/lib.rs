@@ -33,3 +33,4 @@ pub mod scaffold;
 pub mod schema;
 pub mod source;
 pub mod toml_json;
+pub(crate) mod urls;

@@ -9,6 +9,7 @@ use crate::model::{Chapter, Requirement};
 use crate::registries::Registry;
 use crate::source::{FileId, SourceMap};
 use crate::toml_json;
+use crate::urls::ChapterLink;
 use foldhash::{HashMap, HashMapExt};
 use regex::Regex;
 use std::ops::Range;
@@ -544,17 +545,14 @@ impl Ctx<'_> {
         span: Range<usize>,
         diags: &mut Vec<Diagnostic>,
     ) {
-        let (path, anchor) = match target.split_once('#') {
-            Some((p, a)) => (p, Some(a)),
-            None => (target, None),
-        };
-        let chapter = if path.is_empty() {
+        let path = target.split_once('#').map_or(target, |(p, _)| p);
+        let link = ChapterLink::parse(target);
+        let chapter = if link.file.is_empty() {
             Some(&self.shared.chapters[from])
         } else {
-            let name = path.trim_start_matches("./");
             self.shared
                 .pages
-                .get(name)
+                .get(&*link.file)
                 .map(|&ci| &self.shared.chapters[ci])
         };
         let file = self.shared.chapters[from].file;
@@ -566,7 +564,7 @@ impl Ctx<'_> {
                 format!("link to `{path}`, which is not a chapter"),
             )
             .with_label("no such chapter");
-            d = match self.suggest(path, self.shared.pages.keys().map(String::as_str)) {
+            d = match self.suggest(&link.file, self.shared.pages.keys().map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help(
                     "link to a chapter file in the spec folder, e.g. `04-reporting.md#SDP-VR-01`",
@@ -575,8 +573,8 @@ impl Ctx<'_> {
             diags.push(d);
             return;
         };
-        if let Some(a) = anchor
-            && !ch.anchors.iter().any(|x| x == a)
+        if let Some(a) = link.anchor
+            && !ch.anchors.iter().any(|x| *x == a)
         {
             let mut d = Diagnostic::new(
                 Code::DanglingLink,
@@ -585,7 +583,7 @@ impl Ctx<'_> {
                 format!("anchor `#{a}` does not exist in `{}.md`", ch.slug),
             )
             .with_label("dangling anchor");
-            d = match self.suggest(a, ch.anchors.iter().map(String::as_str)) {
+            d = match self.suggest(&a, ch.anchors.iter().map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `#{s}`?")),
                 None => d.with_help("anchors are requirement IDs and heading slugs"),
             };

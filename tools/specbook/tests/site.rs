@@ -71,6 +71,20 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Copies fixture `name` to `<tmp>/spec` and makes each `(file, from, to)` replacement in it;
+/// every `from` must occur, so that a fixture edit cannot quietly turn a test into a no-op.
+fn edited_fixture(tmp: &Path, name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
+    let spec = tmp.join("spec");
+    copy_dir(&fixture(name), &spec);
+    for (file, from, to) in edits {
+        let path = spec.join(file);
+        let text = std::fs::read_to_string(&path).expect("read fixture file");
+        assert!(text.contains(from), "{file} no longer contains {from:?}");
+        std::fs::write(&path, text.replace(from, to)).expect("write fixture file");
+    }
+    spec
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&#39;", "'")
@@ -676,20 +690,22 @@ fn coverage_grid_puts_each_mapping_in_its_requirements_column() {
 #[test]
 fn relative_file_links_lead_to_the_same_file_from_chapter_and_requirement_pages() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let spec = tmp.path().join("spec");
-    copy_dir(&fixture("site-basic"), &spec);
-    let chapter = spec.join("02-handling.md");
-    let text = std::fs::read_to_string(&chapter).expect("read chapter");
-    let text = text
-        .replace(
-            "[FX-RP-01] channels come first.",
-            "[FX-RP-01] channels come first, as the [form](files/triage%20form.pdf) shows.",
-        )
-        .replace(
-            "Rationale: Quick triage limits exposure.",
-            "Rationale: Quick triage limits exposure ![chart](img/chart.svg).",
-        );
-    std::fs::write(&chapter, text).expect("write chapter");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[
+            (
+                "02-handling.md",
+                "[FX-RP-01] channels come first.",
+                "[FX-RP-01] channels come first, as the [form](files/triage%20form.pdf) shows.",
+            ),
+            (
+                "02-handling.md",
+                "Rationale: Quick triage limits exposure.",
+                "Rationale: Quick triage limits exposure ![chart](img/chart.svg).",
+            ),
+        ],
+    );
     let out = tmp.path().join("site");
     let o = build(&spec, &out);
     assert!(o.status.success(), "build failed:\n{}", stderr(&o));
@@ -727,22 +743,26 @@ fn relative_file_links_lead_to_the_same_file_from_chapter_and_requirement_pages(
     );
 }
 
+/// The `site-basic` fixture with its one link from chapter 01 to chapter 02 pointing at `dest`.
+fn relinked_fixture(tmp: &Path, dest: &str) -> PathBuf {
+    edited_fixture(
+        tmp,
+        "site-basic",
+        &[(
+            "01-reporting.md",
+            "[handling](02-handling.md#triage-rules)",
+            &format!("[handling]({dest})"),
+        )],
+    )
+}
+
 #[test]
 fn a_hash_in_a_chapter_file_name_stays_in_the_links_to_its_page() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let spec = tmp.path().join("spec");
-    copy_dir(&fixture("site-basic"), &spec);
+    // A Markdown link names that file percent-encoded, as any URL would.
+    let spec = relinked_fixture(tmp.path(), "02-handling%232.md#triage-rules");
     std::fs::rename(spec.join("02-handling.md"), spec.join("02-handling#2.md"))
         .expect("rename chapter");
-    // A Markdown link cannot name that file (its `#` starts the fragment), so the one link to
-    // it from the other chapter becomes plain text.
-    let other = spec.join("01-reporting.md");
-    let text = std::fs::read_to_string(&other).expect("read chapter");
-    std::fs::write(
-        &other,
-        text.replace("[handling](02-handling.md#triage-rules)", "handling"),
-    )
-    .expect("write chapter");
     let out = tmp.path().join("site");
     let o = build(&spec, &out);
     assert!(o.status.success(), "build failed:\n{}", stderr(&o));
@@ -758,4 +778,59 @@ fn a_hash_in_a_chapter_file_name_stays_in_the_links_to_its_page() {
         page.contains(r#"href="../02-handling%232.html#FX-HD-01""#),
         "{page}"
     );
+    let from = String::from_utf8_lossy(&files["01-reporting.html"]).into_owned();
+    assert!(
+        from.contains(r#"<a href="02-handling%232.html#triage-rules">handling</a>"#),
+        "{from}"
+    );
+}
+
+#[test]
+fn a_link_to_a_chapter_that_does_not_decode_to_its_file_name_is_dangling() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = relinked_fixture(tmp.path(), "02-handling%FF.md#triage-rules");
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[SB037]: link to `02-handling%FF.md`, which is not a chapter"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `02-handling.md`?"), "{err}");
+}
+
+#[test]
+fn ids_whose_page_path_is_not_a_url_as_it_stands_fail_with_sb050() {
+    for id in ["FX-HD#03", "FX-HD?03", "FX-HD%2003"] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let spec = edited_fixture(
+            tmp.path(),
+            "site-basic",
+            &[
+                (
+                    "specbook.toml",
+                    r#"id_pattern = "^FX-[A-Z]{2}-[0-9]{2}$""#,
+                    r#"id_pattern = "^FX-.+$""#,
+                ),
+                (
+                    "02-handling.md",
+                    "## Notes",
+                    &format!("### Odd one {{#{id}}}\n\nThe team MAY keep notes.\n\n## Notes"),
+                ),
+            ],
+        );
+        let out = tmp.path().join("site");
+        let o = build(&spec, &out);
+        assert_eq!(o.status.code(), Some(1), "{id}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!(
+                "error[SB050]: requirement ID `{id}` cannot name its permanent page `req/<ID>.html`"
+            )),
+            "{id}: {err}"
+        );
+        assert!(err.contains("02-handling.md:"), "{id}: {err}");
+        assert!(!out.exists(), "{id}: a failed build wrote output");
+    }
 }

@@ -6,7 +6,6 @@ mod assets;
 mod markdown;
 mod pages;
 mod search;
-mod urls;
 
 pub use assets::{BUILTIN_STATIC, BUILTIN_TEMPLATES, STATIC_DIR, TEMPLATES_DIR};
 
@@ -16,6 +15,7 @@ use crate::output::Sink;
 use crate::pipeline::Checked;
 use crate::release::ReleaseContext;
 use crate::source::{FileId, SourceFile, SourceMap};
+use crate::urls;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use tera::{ErrorKind, Kwargs, State, Tera};

@@ -3,7 +3,7 @@
 //! the Markdown sources, resolved titles and the grids of the coverage pages.
 
 use super::markdown::ChapterText;
-use super::{Place, Problem, urls};
+use super::{Place, Problem};
 use crate::assemble::{self, Resolver};
 use crate::bcp14::Strength;
 use crate::catalogue::{ChapterInfo, PolicyLink, RequirementEntry};
@@ -15,6 +15,7 @@ use crate::model::Requirement;
 use crate::pipeline::Checked;
 use crate::registry::{Document, ItemKind, Organisation, Scope};
 use crate::release::ReleaseContext;
+use crate::urls;
 use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -397,12 +398,14 @@ fn page(path: &str, kind: &'static str, title: &str, prefix: &str) -> Context {
     ctx
 }
 
-/// Whether an ID can name a file `req/<ID>.html` that stays in `req/`.
+/// Whether an ID can name a file `req/<ID>.html` that stays in `req/`, and whose path is a
+/// URL as it stands: the catalogue's `permalink` and the permanent URLs are that path unencoded,
+/// so no `#`, `?`, `%` or white space may end or change it.
 fn usable_as_file_name(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 200
-        && !id.contains(['/', '\\'])
-        && !id.chars().any(char::is_control)
+        && !id.contains(['/', '\\', '#', '?', '%'])
+        && !id.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
 /// Builds and renders every page of the site, in parallel; each page goes to the sink and its
@@ -588,7 +591,7 @@ fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
                     r.id_span.clone(),
                     Code::TemplateError,
                     format!("requirement ID `{}` cannot name its permanent page `req/<ID>.html`", r.id.escape_debug()),
-                    "use IDs without `/`, `\\` or control characters, of at most 200 bytes (tighten `id_pattern` in specbook.toml)",
+                    "use IDs of at most 200 bytes without `/`, `\\`, `#`, `?`, `%`, white space or control characters (tighten `id_pattern` in specbook.toml)",
                 ));
             }
         }
