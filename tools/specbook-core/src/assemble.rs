@@ -65,7 +65,13 @@ impl Resolve for Resolver<'_> {
             return Some((url, d.title.clone()));
         }
         if let Some((_, item)) = self.registry.item(target) {
-            return Some((item.url.clone().unwrap_or_default(), item.reference.clone()));
+            // The official text when the registry names one (and its scheme is allowed), else
+            // the item's row on the coverage page, as the requirement pages link it.
+            let url = match item.url.as_deref() {
+                Some(u) => urls::external(u).to_string(),
+                None => format!("coverage.html#{}", urls::component(target)),
+            };
+            return Some((url, item.reference.clone()));
         }
         let &(c, r) = self.linked.ids.get(target)?;
         Some((

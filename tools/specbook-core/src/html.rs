@@ -77,6 +77,14 @@ pub fn render(
                 id,
             }))
         }
+        // Only the ID of a heading is published: classes and `key=value` attributes would put
+        // source text into HTML attributes (`style`, `on…`) that nothing checks.
+        Event::Start(Tag::Heading { level, id, .. }) => Some(Event::Start(Tag::Heading {
+            level,
+            id,
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        })),
         Event::Html(_) | Event::InlineHtml(_) => None,
         Event::Text(t) if first_text => {
             first_text = false;

@@ -239,7 +239,24 @@ pub fn parse_chapter(
             _ => {}
         }
         match event {
-            Event::Start(Tag::Heading { level, id, .. }) => {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                if (!classes.is_empty() || !attrs.is_empty()) && config.html == HtmlPolicy::Reject {
+                    // The attribute block `{…}` ends the heading's first line.
+                    let line = &text[range.clone()];
+                    let line = &line[..line.find('\n').unwrap_or(line.len())];
+                    let start = line.rfind('{').map_or(range.start, |i| range.start + i);
+                    let end = line.rfind('}').map_or(range.end, |i| range.start + i + 1);
+                    diags.push(
+                        Diagnostic::new(Code::RawHtml, file, start..end.max(start + 1), "heading attributes other than `{#ID}` are HTML, which is not allowed in specification sources")
+                            .with_label("classes or attributes")
+                            .with_help("keep only the `{#ID}` of a requirement heading; classes and `key=value` attributes are never published"),
+                    );
+                }
                 flush(
                     &mut block,
                     &mut open,

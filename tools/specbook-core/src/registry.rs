@@ -168,6 +168,7 @@ pub struct FrameworkItem {
     pub reference: String,
     /// Link to the official text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https://"))]
     pub url: Option<String>,
     /// Obligation, chapeau or heading.
     #[serde(default)]
@@ -193,6 +194,7 @@ pub struct Framework {
     pub title: String,
     /// Link to the official text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https://"))]
     pub url: Option<String>,
     /// Items.
     pub items: Vec<FrameworkItem>,

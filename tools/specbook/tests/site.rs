@@ -834,3 +834,97 @@ fn ids_whose_page_path_is_not_a_url_as_it_stands_fail_with_sb050() {
         assert!(!out.exists(), "{id}: a failed build wrote output");
     }
 }
+
+#[test]
+fn heading_classes_and_attributes_never_reach_the_pages() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // With `html = "reject"` (the default) `check` refuses them (SB034); with raw HTML allowed
+    // they still have no way into the site.
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[
+            (
+                "specbook.toml",
+                "id_pattern =",
+                "html = \"sanitize\"\nid_pattern =",
+            ),
+            (
+                "02-handling.md",
+                "## Notes",
+                "## Notes {.injected style=\"position:fixed\" onclick=alert(1) id=sb-main}",
+            ),
+            (
+                "02-handling.md",
+                "More notes that belong to the rationale.",
+                "#### Detail {#FX-HD-09 .injected style=color:red}\n\nThe team MAY add detail.",
+            ),
+        ],
+    );
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
+    let files = tree(&out);
+    let mut headings = 0;
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for bad in ["injected", "position:fixed", "color:red", "alert(1)"] {
+            assert!(!text.contains(bad), "{path} contains `{bad}`");
+        }
+        headings += text.matches("<h2 id=\"notes\">Notes</h2>").count();
+    }
+    assert_eq!(headings, 1, "the Notes heading lost its id or its text");
+}
+
+#[test]
+fn framework_items_cited_in_prose_link_to_their_text_or_their_coverage_row() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[
+            (
+                "02-handling.md",
+                "Back to [reporting]",
+                "See [CRA-X-2] and [CRA-X-4]. Back to [reporting]",
+            ),
+            (
+                "frameworks/cra.toml",
+                "ref = \"Point 2\"",
+                "ref = \"Point 2\"\nurl = \"https://example.org/framework#point-2\"",
+            ),
+        ],
+    );
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
+    let files = tree(&out);
+    check_links(&files);
+    let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    assert!(
+        page.contains(
+            r#"<a href="https://example.org/framework#point-2" title="Point 2">CRA-X-2</a>"#
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<a href="coverage.html#CRA-X-4" title="Point 4">CRA-X-4</a>"#),
+        "{page}"
+    );
+
+    // A scheme other than https is refused where the registry is read.
+    let bad = edited_fixture(
+        &tmp.path().join("bad"),
+        "site-basic",
+        &[(
+            "frameworks/cra.toml",
+            "ref = \"Point 2\"",
+            "ref = \"Point 2\"\nurl = \"javascript:alert(document.domain)\"",
+        )],
+    );
+    let o = build(&bad, &tmp.path().join("bad-site"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("frameworks/cra.toml:"), "{err}");
+    assert!(err.contains("^https://"), "{err}");
+}
