@@ -404,6 +404,26 @@ fn lenses_filter_changes_but_not_problems() {
         },
     );
     assert!(legacy.statements.is_empty());
+    // `--chapter` takes a chapter's title as well as its slug, for statements too.
+    let all = report_with("legacy", Lens::default()).statements.len();
+    for chapter in ["Reporting", "reporting", "01"] {
+        let legacy = report_with(
+            "legacy",
+            Lens {
+                chapter: vec![chapter.into()],
+                ..Lens::default()
+            },
+        );
+        assert_eq!(legacy.statements.len(), all, "--chapter {chapter}");
+    }
+    let legacy = report_with(
+        "legacy",
+        Lens {
+            chapter: vec!["Handling".into()],
+            ..Lens::default()
+        },
+    );
+    assert!(legacy.statements.is_empty());
 }
 
 #[test]

@@ -191,7 +191,7 @@ pub fn compare(old: &Catalogue, new: &Catalogue) -> Comparison {
                 })
                 .collect::<Vec<_>>()
         },
-        || statements(&old.unidentified, &new.unidentified),
+        || statements(old, new),
     );
     let pairs = compared.len();
     let changes: Vec<Change> = compared.into_iter().flatten().collect();
@@ -493,12 +493,14 @@ fn simple(id: String, kind: ChangeKind, old: Option<Snapshot>, new: Option<Snaps
 
 // ---------------------------------------------------------------- statements outside requirements
 
-fn statement_snapshot(s: &UnidentifiedStatement) -> StatementSnapshot {
+fn statement_snapshot(p: &Prepared<'_>) -> StatementSnapshot {
+    let s = p.s;
     StatementSnapshot {
         text: s.text.clone(),
         keywords: s.keywords.clone(),
         strength: s.strength,
         chapter: s.chapter.clone(),
+        chapter_title: p.chapter_title.to_string(),
         section: s.section.clone(),
         source: s.source.clone(),
     }
@@ -506,14 +508,23 @@ fn statement_snapshot(s: &UnidentifiedStatement) -> StatementSnapshot {
 
 struct Prepared<'a> {
     s: &'a UnidentifiedStatement,
+    /// The title of its chapter in its own catalogue.
+    chapter_title: &'a str,
     words: Vec<String>,
     section: (String, Vec<Vec<String>>),
 }
 
-fn prepare(list: &[UnidentifiedStatement]) -> Vec<Prepared<'_>> {
-    list.iter()
+fn prepare(cat: &Catalogue) -> Vec<Prepared<'_>> {
+    let titles: HashMap<&str, &str> = cat
+        .chapters
+        .iter()
+        .map(|c| (c.slug.as_str(), c.title.as_str()))
+        .collect();
+    cat.unidentified
+        .iter()
         .map(|s| Prepared {
             s,
+            chapter_title: titles.get(s.chapter.as_str()).copied().unwrap_or(""),
             words: normalised_words(&s.text),
             section: (
                 s.chapter.clone(),
@@ -525,10 +536,7 @@ fn prepare(list: &[UnidentifiedStatement]) -> Vec<Prepared<'_>> {
 
 /// Aligns the sentences of two sides: identical text first (same section, then anywhere), then
 /// by similarity within the section, the chapter, and the whole spec.
-fn statements(
-    old: &[UnidentifiedStatement],
-    new: &[UnidentifiedStatement],
-) -> Vec<StatementChange> {
+fn statements(old: &Catalogue, new: &Catalogue) -> Vec<StatementChange> {
     let po = prepare(old);
     let pn = prepare(new);
     let mut old_of: Vec<Option<(usize, f64)>> = vec![None; pn.len()];
@@ -611,7 +619,7 @@ fn statements(
     for (ni, o) in old_of.iter().enumerate() {
         let n = &pn[ni];
         let change = match o {
-            None => Some(simple_statement(ChangeKind::Added, None, Some(n.s))),
+            None => Some(simple_statement(ChangeKind::Added, None, Some(n))),
             Some((oi, sim)) => statement_change(&po[*oi], n, *sim),
         };
         if let Some(c) = change {
@@ -623,7 +631,7 @@ fn statements(
             let before = new_of_old.range(..oi).next_back().map_or(0, |(_, n)| n + 1);
             items.push((
                 (before, 1, oi),
-                simple_statement(ChangeKind::Removed, Some(po[oi].s), None),
+                simple_statement(ChangeKind::Removed, Some(&po[oi]), None),
             ));
         }
     }
@@ -633,8 +641,8 @@ fn statements(
 
 fn simple_statement(
     kind: ChangeKind,
-    old: Option<&UnidentifiedStatement>,
-    new: Option<&UnidentifiedStatement>,
+    old: Option<&Prepared<'_>>,
+    new: Option<&Prepared<'_>>,
 ) -> StatementChange {
     StatementChange {
         kind,
@@ -674,8 +682,8 @@ fn statement_change(o: &Prepared<'_>, n: &Prepared<'_>, sim: f64) -> Option<Stat
         strength_change: StrengthChange::of(o.s.strength, n.s.strength),
         editorial,
         similarity: Some(round2(sim)),
-        old: Some(statement_snapshot(o.s)),
-        new: Some(statement_snapshot(n.s)),
+        old: Some(statement_snapshot(o)),
+        new: Some(statement_snapshot(n)),
         strength,
         segments: if modified {
             words::segments(&o.s.text, &n.s.text)

@@ -89,7 +89,7 @@ impl Lens {
                 || sides.iter().any(|s| {
                     self.chapter
                         .iter()
-                        .any(|c| chapter_matches(&s.chapter, "", c))
+                        .any(|c| chapter_matches(&s.chapter, &s.chapter_title, c))
                 }))
             && (self.strength.is_empty()
                 || self.strength.iter().any(|l| {
@@ -105,9 +105,10 @@ fn item_matches(item: &str, wanted: &str) -> bool {
     let item = item.split(' ').next().unwrap_or(item);
     wanted == "*"
         || item.eq_ignore_ascii_case(wanted)
-        || (item.len() > wanted.len()
-            && item[..wanted.len()].eq_ignore_ascii_case(wanted)
-            && item[wanted.len()..].starts_with('-'))
+        || item
+            .get(..wanted.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(wanted))
+            && item[wanted.len()..].starts_with('-')
 }
 
 fn chapter_matches(slug: &str, title: &str, wanted: &str) -> bool {
@@ -144,6 +145,9 @@ mod tests {
         assert!(item_matches("CRA-AI-P2-5 (subset-of)", "CRA-AI-P2-5"));
         assert!(!item_matches("CRA-AI-P2-50", "CRA-AI-P2-5"));
         assert!(item_matches("X", "*"));
+        // A prefix that ends inside a multi-byte character matches nothing (and never panics).
+        assert!(!item_matches("CRA-Ä1", "CRA-A"));
+        assert!(item_matches("CRA-Ä1-2", "CRA-Ä1"));
         assert!(chapter_matches("04-reporting", "Reporting", "04"));
         assert!(chapter_matches("04-reporting", "Reporting", "reporting"));
         assert!(!chapter_matches("040-x", "X", "04"));

@@ -449,6 +449,8 @@ pub struct StatementSnapshot {
     pub strength: Strength,
     /// Chapter slug.
     pub chapter: String,
+    /// Chapter title.
+    pub chapter_title: String,
     /// Enclosing section titles.
     pub section: Vec<String>,
     /// Where.
