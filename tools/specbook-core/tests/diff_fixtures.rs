@@ -73,10 +73,19 @@ fn snapshot(case: &str) -> DiffReport {
     insta::assert_snapshot!(format!("{case}.txt"), diff::text::render(&r, false));
     insta::assert_snapshot!(format!("{case}.md"), diff::markdown::render(&r));
     insta::assert_snapshot!(format!("{case}.json"), json);
-    insta::assert_snapshot!(
-        format!("{case}.html"),
-        diff::html::render(&r, &diff::html::Links::default())
-    );
+    let html = diff::html::render(&r, &diff::html::Links::default());
+    let mut ids = std::collections::BTreeSet::new();
+    for id in html
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        assert!(
+            ids.insert(id),
+            "{case}: the HTML diff has id=\"{id}\" twice"
+        );
+    }
+    insta::assert_snapshot!(format!("{case}.html"), html);
     r
 }
 
@@ -150,6 +159,8 @@ fn every_fixture_has_a_test() {
             "added",
             "editorial",
             "legacy",
+            "merged",
+            "merged-new-id",
             "metadata",
             "moved",
             "removed",
@@ -208,6 +219,48 @@ fn renamed_declared() {
     assert!(c.rename.as_ref().is_some_and(|r| r.declared));
     assert!(c.metadata.is_empty(), "declaring `replaces` is the rename");
     assert!(!r.failed());
+}
+
+/// R-02 keeps its ID and absorbs R-03 (`replaces = "R-03"`): R-03 is accounted for.
+#[test]
+fn merged() {
+    let r = snapshot("merged");
+    assert!(!r.failed(), "{:?}", r.problems);
+    let kinds: Vec<_> = r
+        .changes
+        .iter()
+        .map(|c| (c.id.as_str(), c.old_id.as_deref(), c.kinds.clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("R-02", None, vec![ChangeKind::Modified]),
+            (
+                "R-02",
+                Some("R-03"),
+                vec![ChangeKind::Renamed, ChangeKind::Modified]
+            ),
+        ]
+    );
+    assert!(
+        r.changes.iter().all(|c| c.metadata.is_empty()),
+        "declaring `replaces` is the merge"
+    );
+    assert!(r.changes[1].rename.as_ref().is_some_and(|r| r.declared));
+}
+
+/// A new R-10 replaces both R-02 and R-03: both are accounted for, not only the first.
+#[test]
+fn merged_new_id() {
+    let r = snapshot("merged-new-id");
+    assert!(!r.failed(), "{:?}", r.problems);
+    let renamed: Vec<_> = r
+        .changes
+        .iter()
+        .map(|c| (c.id.as_str(), c.old_id.as_deref()))
+        .collect();
+    assert_eq!(renamed, [("R-10", Some("R-02")), ("R-10", Some("R-03"))]);
+    assert!(r.changes.iter().all(|c| c.metadata.is_empty()));
 }
 
 #[test]

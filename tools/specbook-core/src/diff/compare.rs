@@ -8,7 +8,7 @@ use super::{
 };
 use crate::catalogue::{Catalogue, RequirementEntry, UnidentifiedStatement};
 use crate::meta::{Relationship, ReqStatus};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeMap;
 
 /// Below this word similarity, a vanished ID and a new ID are not a rename.
@@ -50,34 +50,33 @@ pub fn compare(old: &Catalogue, new: &Catalogue) -> Comparison {
             new_used[ni] = true;
         }
     }
-    // Declared renames: a new ID whose `replaces` names an old ID that is gone or withdrawn.
-    let mut renamed_from: HashSet<usize> = HashSet::new();
+    // Declared renames and merges: each old ID that a new requirement's `replaces` names, and
+    // that no requirement of the new version carries any more, went into that requirement,
+    // whether it kept an ID of its own (`X-1` absorbs `X-2`) or is new (`X-3` replaces both).
+    let mut declared_into: HashMap<usize, Vec<String>> = HashMap::new();
     for (ni, n) in news.iter().enumerate() {
-        if new_used[ni] || new_idx.get(n.id.as_str()) != Some(&ni) {
+        if new_idx.get(n.id.as_str()) != Some(&ni) {
             continue;
         }
         for r in &n.replaces {
             let Some(&oi) = old_idx.get(r.as_str()) else {
                 continue;
             };
-            let gone = new_idx
-                .get(r.as_str())
-                .is_none_or(|&j| news[j].status == ReqStatus::Withdrawn);
-            if gone && !renamed_from.contains(&oi) {
-                let sim = similarity_of(&req_words(&olds[oi]), &req_words(n));
-                pairs.push((
-                    Some(oi),
-                    Some(ni),
-                    Some(Rename {
-                        declared: true,
-                        similarity: round2(sim),
-                    }),
-                ));
-                renamed_from.insert(oi);
-                old_used[oi] = true;
-                new_used[ni] = true;
-                break;
+            if old_used[oi] || new_idx.contains_key(r.as_str()) {
+                continue; // kept (as itself or its tombstone), or declared twice
             }
+            let sim = similarity_of(&req_words(&olds[oi]), &req_words(n));
+            pairs.push((
+                Some(oi),
+                Some(ni),
+                Some(Rename {
+                    declared: true,
+                    similarity: round2(sim),
+                }),
+            ));
+            declared_into.entry(ni).or_default().push(r.clone());
+            old_used[oi] = true;
+            new_used[ni] = true;
         }
     }
     // Detected renames: a vanished ID and a new ID with nearly the same title and statement.
@@ -185,9 +184,12 @@ pub fn compare(old: &Catalogue, new: &Catalogue) -> Comparison {
             pairs
                 .into_par_iter()
                 .map(|(o, n, rename)| {
+                    let declared = n
+                        .and_then(|i| declared_into.get(&i))
+                        .map_or(&[][..], Vec::as_slice);
                     let o = o.map(|i| (&olds[i], old));
                     let n = n.map(|i| (&news[i], new));
-                    change(o, n, rename)
+                    change(o, n, rename, declared)
                 })
                 .collect::<Vec<_>>()
         },
@@ -293,7 +295,9 @@ fn list_change(field: MetaField, old: Vec<String>, new: Vec<String>) -> Option<M
     })
 }
 
-fn metadata(o: &Snapshot, n: &Snapshot, renamed: bool) -> Vec<MetadataChange> {
+/// The metadata changes from `o` to `n`; `declared` lists the old IDs that went into `n` by its
+/// `replaces` in this comparison.
+fn metadata(o: &Snapshot, n: &Snapshot, declared: &[String]) -> Vec<MetadataChange> {
     let extra =
         |s: &Snapshot| -> Vec<String> { s.extra.iter().map(|(k, v)| format!("{k}={v}")).collect() };
     let mut out: Vec<MetadataChange> = [
@@ -320,12 +324,12 @@ fn metadata(o: &Snapshot, n: &Snapshot, renamed: bool) -> Vec<MetadataChange> {
     .into_iter()
     .flatten()
     .collect();
-    if renamed {
-        // Declaring the rename is part of the rename, not a metadata change.
-        out.retain(|m| {
-            !(m.field == MetaField::Replaces && m.removed.is_empty() && m.added == [o.id.clone()])
-        });
-    }
+    // Declaring a rename or merge is part of it, not a metadata change.
+    out.retain(|m| {
+        !(m.field == MetaField::Replaces
+            && m.removed.is_empty()
+            && m.added.iter().all(|a| declared.contains(a)))
+    });
     out
 }
 
@@ -391,6 +395,7 @@ fn change(
     o: Option<(&RequirementEntry, &Catalogue)>,
     n: Option<(&RequirementEntry, &Catalogue)>,
     rename: Option<Rename>,
+    declared: &[String],
 ) -> Option<Change> {
     if let (Some((or, _)), Some((nr, _)), None) = (o, n, &rename)
         && unchanged(or, nr)
@@ -432,7 +437,7 @@ fn change(
             old_keywords: os.keywords.clone(),
             new_keywords: ns.keywords.clone(),
         });
-    let metadata = metadata(os, ns, rename.is_some());
+    let metadata = metadata(os, ns, declared);
     let withdrawn = os.status != ReqStatus::Withdrawn && ns.status == ReqStatus::Withdrawn;
     let modified = !withdrawn && (!text.is_empty() || strength.is_some() || !metadata.is_empty());
     let mut kinds = Vec::new();

@@ -103,8 +103,16 @@ pub fn render(report: &DiffReport, links: &Links) -> String {
         "<p class=\"summary\">{}</p>",
         escape(&report.summary.sentence())
     );
+    // A change's anchor is `change-<ID>`; when an ID has more than one change (a requirement
+    // that kept its ID and absorbed another by `replaces`), the others name their old ID too.
+    let mut anchors = std::collections::BTreeSet::new();
     for c in &report.changes {
-        change(&mut out, c, links);
+        let mut anchor = format!("change-{}", c.id);
+        if !anchors.insert(anchor.clone()) {
+            anchor = format!("change-{}-from-{}", c.id, c.old_id.as_deref().unwrap_or(""));
+            anchors.insert(anchor.clone());
+        }
+        change(&mut out, c, &anchor, links);
     }
     if !report.statements.is_empty() {
         let _ = writeln!(
@@ -194,7 +202,7 @@ fn id_link(id: &str, snap: Option<&Snapshot>, prefix: Option<&String>) -> String
     }
 }
 
-fn change(out: &mut String, c: &Change, links: &Links) {
+fn change(out: &mut String, c: &Change, anchor: &str, links: &Links) {
     let (link_snap, prefix) = match &c.new {
         Some(n) => (Some(n), links.new.as_ref()),
         None => (c.old.as_ref(), links.old.as_ref()),
@@ -203,7 +211,7 @@ fn change(out: &mut String, c: &Change, links: &Links) {
         out,
         "<article class=\"change k-{}\" id=\"{}\">\n<h2><span class=\"kind\">{}</span> {} {}</h2>",
         c.kind.as_str(),
-        escape(&format!("change-{}", c.id)),
+        escape(anchor),
         c.kind.as_str(),
         id_link(&c.id, link_snap, prefix),
         escape(c.title())
