@@ -401,6 +401,16 @@ pub fn release(mut checked: Checked, opts: &Options<'_>) -> Result<Outcome, Rele
     let versions = versions(&all, spec.base_url.as_deref());
     // What the pages need for This / Latest / Previous links.
     let context = context(&info, previous, &versions);
+    // A frozen version is published at `<base_url><version>/` (its `versions.json` entry): its
+    // pages' permanent URLs and canonical links, its catalogue's `base_url` and its schemas'
+    // `$id`s name that address, which the publish folder serves, not the unversioned one.
+    if checked.catalogue.spec.base_url.is_some() {
+        checked.catalogue.spec.base_url = versions
+            .0
+            .iter()
+            .find(|v| v.version == version)
+            .map(|v| v.url.clone());
+    }
 
     let mut files: Files = crate::publish::release_files(&checked, Some(&context))
         .map_err(|e| ReleaseError::Io(format!("cannot produce the release's files: {e}")))?;

@@ -434,3 +434,56 @@ fn a_withdrawn_id_is_never_reused_and_the_date_may_come_from_source_date_epoch()
     );
     assert_eq!(tree(&publish), before);
 }
+
+/// A release is published at `<base_url><version>/`: that is the address its pages, catalogue
+/// and schemas name, also in the copy under `latest/`; a plain build names the unversioned one.
+#[test]
+fn a_release_names_its_versioned_address() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = Spec::new(tmp.path());
+    spec.set("1.0.0", Some("2026-01-15"), V1);
+    let config = spec.dir.join("specbook.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    write(
+        &config,
+        &format!("{text}base_url = \"https://example.org/tiny\"\n"),
+    );
+    let plain = spec_build_page(&spec, tmp.path());
+    assert!(
+        plain.contains(r#"<link rel="canonical" href="https://example.org/tiny/req/R-1.html">"#),
+        "{plain}"
+    );
+
+    let publish = tmp.path().join("publish");
+    let o = release(&spec, &publish, "1.0.0", &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let url = "https://example.org/tiny/1.0.0/req/R-1.html";
+    for dir in ["1.0.0", "latest"] {
+        let files = tree(&publish.join(dir));
+        let page = String::from_utf8(files["req/R-1.html"].clone()).expect("utf-8");
+        assert!(
+            page.contains(&format!(r#"<link rel="canonical" href="{url}">"#)),
+            "{dir}: {page}"
+        );
+        assert!(
+            page.contains(&format!(r#"<a class="url" href="{url}">{url}</a>"#)),
+            "{dir}: {page}"
+        );
+        let catalogue: serde_json::Value =
+            serde_json::from_slice(&files["catalogue.json"]).expect("catalogue");
+        assert_eq!(
+            catalogue["spec"]["base_url"], "https://example.org/tiny/1.0.0/",
+            "{dir}"
+        );
+        let schema: serde_json::Value =
+            serde_json::from_slice(&files["schema/catalogue.schema.json"]).expect("schema");
+        assert_eq!(
+            schema["$id"], "https://example.org/tiny/1.0.0/schema/catalogue.schema.json",
+            "{dir}"
+        );
+    }
+    let versions: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(publish.join("versions.json")).expect("versions"))
+            .expect("json");
+    assert_eq!(versions[0]["url"], "https://example.org/tiny/1.0.0/");
+}
