@@ -5,6 +5,7 @@
 use crate::catalogue::{Catalogue, ChapterInfo, RequirementEntry};
 use crate::meta::Relationship;
 use crate::meta::ReqStatus;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -43,10 +44,16 @@ pub fn token(s: &str) -> String {
     out
 }
 
-/// `last-modified`: SOURCE_DATE_EPOCH when given, else the spec date at midnight UTC, else the epoch.
+/// `last-modified`: SOURCE_DATE_EPOCH when given, else the spec date at midnight UTC, else the
+/// epoch; never earlier than the spec date (`published`).
 fn last_modified(cat: &Catalogue, source_date_epoch: Option<i64>) -> String {
     if let Some(s) = source_date_epoch {
         let (date, secs) = (crate::assemble::date_from_epoch(s), s.rem_euclid(86_400));
+        if let Some(d) = &cat.spec.date
+            && d.as_str() > date.as_str()
+        {
+            return format!("{d}T00:00:00Z");
+        }
         return format!(
             "{date}T{:02}:{:02}:{:02}Z",
             secs / 3600,
@@ -116,6 +123,7 @@ struct Control<'a> {
     class: &'static str,
     title: &'a str,
     props: Vec<Prop<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     parts: Vec<Part<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link<'a>>,
@@ -196,8 +204,9 @@ fn status_name(status: ReqStatus) -> &'static str {
     }
 }
 
-fn control<'a>(r: &'a RequirementEntry, resources: &BTreeMap<String, String>) -> Control<'a> {
-    let id = token(&r.id);
+fn control<'a>(r: &'a RequirementEntry, shared: &Shared<'a>) -> Control<'a> {
+    let id = shared.token(&r.id);
+    let resources = &shared.resources;
     let mut props = vec![Prop {
         name: "label",
         ours: false,
@@ -248,12 +257,12 @@ fn control<'a>(r: &'a RequirementEntry, resources: &BTreeMap<String, String>) ->
         })
     }));
     links.extend(r.related.iter().map(|id| Link {
-        href: format!("#{}", token(id)),
+        href: format!("#{}", shared.token(id)),
         rel: "related",
         text: None,
     }));
     links.extend(r.replaces.iter().map(|old| Link {
-        href: format!("#{}", token(old)),
+        href: format!("#{}", shared.token(old)),
         rel: "moved-from",
         text: None,
     }));
@@ -279,13 +288,80 @@ fn control<'a>(r: &'a RequirementEntry, resources: &BTreeMap<String, String>) ->
     }
 }
 
+/// A withdrawn stub for an ID that requirements' `replaces` name and no requirement carries any
+/// more: OSCAL's way to keep an old control ID resolvable (`moved-to` its successors).
+fn replaced<'a>(old: &'a str, successors: &[&'a str], shared: &Shared<'a>) -> Control<'a> {
+    Control {
+        id: shared.token(old),
+        class: "requirement",
+        title: old,
+        props: vec![
+            Prop {
+                name: "label",
+                ours: false,
+                value: Cow::Borrowed(old),
+                class: None,
+            },
+            Prop {
+                name: "status",
+                ours: false,
+                value: Cow::Borrowed("withdrawn"),
+                class: None,
+            },
+        ],
+        parts: Vec::new(),
+        links: successors
+            .iter()
+            .map(|new| Link {
+                href: format!("#{}", shared.token(new)),
+                rel: "moved-to",
+                text: None,
+            })
+            .collect(),
+    }
+}
+
 /// The parts of the OSCAL document that every group needs: the back-matter resources of the
-/// cited documents, and the lookups from document key to resource and from ID to requirement.
+/// cited documents, the lookups from document key to resource and from ID to requirement, and
+/// the token of every ID and chapter.
 struct Shared<'a> {
     /// `organisation/document` → the UUID of its resource.
     resources: BTreeMap<String, String>,
     back_matter: Vec<Resource<'a>>,
     by_id: BTreeMap<&'a str, &'a RequirementEntry>,
+    /// Replaced IDs that no requirement carries any more → the requirements replacing them, in
+    /// catalogue order; each gets a withdrawn stub after the first of them.
+    replaced_by: BTreeMap<&'a str, Vec<&'a str>>,
+    /// ID or `ch-<slug>` → its token, unique in the document (with the `_smt` and `_gdn`
+    /// part ids made from it): [`token`] maps `AC-2(1)` and `AC-2_1_` alike, so the later
+    /// one gets `_2`.
+    tokens: HashMap<&'a str, String>,
+    /// Chapter slug → the token of its group, `ch-<slug>`.
+    group_ids: HashMap<&'a str, String>,
+}
+
+impl Shared<'_> {
+    fn token(&self, id: &str) -> String {
+        self.tokens.get(id).cloned().unwrap_or_else(|| token(id))
+    }
+}
+
+/// `base` (a [`token`]), or `base_2`, `base_3`… when it or a part id made from it (`_smt`,
+/// `_gdn`) is `taken` already; it and its part ids are then taken.
+fn unique_token(base: String, taken: &mut HashSet<String>) -> String {
+    let free = |t: &str, taken: &HashSet<String>| {
+        !taken.contains(t)
+            && !taken.contains(&format!("{t}_smt"))
+            && !taken.contains(&format!("{t}_gdn"))
+    };
+    let mut t = base.clone();
+    let mut n = 1;
+    while !free(&t, taken) {
+        n += 1;
+        t = format!("{base}_{n}");
+    }
+    taken.extend([format!("{t}_smt"), format!("{t}_gdn"), t.clone()]);
+    t
 }
 
 fn shared(cat: &Catalogue) -> Shared<'_> {
@@ -306,30 +382,76 @@ fn shared(cat: &Catalogue) -> Shared<'_> {
             });
         }
     }
-    let by_id = cat
+    let by_id: BTreeMap<&str, &RequirementEntry> = cat
         .requirements
         .iter()
         .map(|r| (r.id.as_str(), r))
         .collect();
+    let mut replaced_by: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in &cat.requirements {
+        for old in r
+            .replaces
+            .iter()
+            .filter(|o| !by_id.contains_key(o.as_str()))
+        {
+            replaced_by.entry(old.as_str()).or_default().push(&r.id);
+        }
+    }
+    // Tokens in document order: groups, then each requirement and the stubs after it.
+    let mut taken = HashSet::new();
+    let group_ids = cat
+        .chapters
+        .iter()
+        .map(|ch| {
+            let t = unique_token(token(&format!("ch-{}", ch.slug)), &mut taken);
+            (ch.slug.as_str(), t)
+        })
+        .collect();
+    let mut tokens = HashMap::new();
+    for r in &cat.requirements {
+        let names = std::iter::once(r.id.as_str()).chain(r.replaces.iter().map(String::as_str));
+        for name in names {
+            if !tokens.contains_key(name) && (name == r.id || replaced_by.contains_key(name)) {
+                tokens.insert(name, unique_token(token(name), &mut taken));
+            }
+        }
+    }
     Shared {
         resources,
         back_matter,
         by_id,
+        replaced_by,
+        tokens,
+        group_ids,
     }
 }
 
 /// A chapter as an OSCAL group of controls.
 fn group<'a>(ch: &'a ChapterInfo, shared: &Shared<'a>) -> Group<'a> {
+    let mut controls = Vec::with_capacity(ch.requirements.len());
+    for r in ch
+        .requirements
+        .iter()
+        .filter_map(|id| shared.by_id.get(id.as_str()))
+    {
+        controls.push(control(r, shared));
+        for old in &r.replaces {
+            if let Some(successors) = shared.replaced_by.get(old.as_str())
+                && successors.first() == Some(&r.id.as_str())
+            {
+                controls.push(replaced(old, successors, shared));
+            }
+        }
+    }
     Group {
-        id: token(&format!("ch-{}", ch.slug)),
+        id: shared
+            .group_ids
+            .get(ch.slug.as_str())
+            .cloned()
+            .unwrap_or_else(|| token(&format!("ch-{}", ch.slug))),
         class: "chapter",
         title: &ch.title,
-        controls: ch
-            .requirements
-            .iter()
-            .filter_map(|id| shared.by_id.get(id.as_str()))
-            .map(|r| control(r, &shared.resources))
-            .collect(),
+        controls,
     }
 }
 
@@ -357,8 +479,24 @@ fn metadata(cat: &Catalogue, source_date_epoch: Option<i64>) -> Metadata<'_> {
     }
 }
 
+/// The catalog's UUID: the same for the same document, and new whenever it is revised (OSCAL:
+/// "should be changed when this document is revised"): it is derived from the spec id, its
+/// metadata, its chapters and every requirement's content hash.
 fn catalog_uuid(cat: &Catalogue) -> String {
-    uuid_for(&cat.spec.id, &format!("catalog/{}", cat.spec.version))
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(&cat.spec).unwrap_or_default());
+    for c in &cat.chapters {
+        h.update(format!("\n{}\t{}", c.slug, c.title));
+    }
+    for r in &cat.requirements {
+        h.update(format!("\n{}\t{}\t{}", r.id, r.chapter, r.content_hash));
+    }
+    let digest = hex::encode(h.finalize());
+    uuid_for(
+        &cat.spec.id,
+        &format!("catalog/{}/{digest}", cat.spec.version),
+    )
 }
 
 /// The whole OSCAL document as one value (for [`catalog`]; [`write_catalog`] writes the same

@@ -65,12 +65,126 @@ fn oscal_catalogs_validate_against_the_nist_schema() {
         "spec",
         "tests/diagnostics/SB023-withdrawn-reference",
         "tests/projects/minimal",
+        "tests/diff/merged/new",
+        "tests/diff/merged-new-id/new",
     ] {
         let c = checked(dir);
         let doc = oscal::catalog(&c.catalogue, c.env.source_date_epoch);
         let errs = errors(&nist, &doc);
         assert!(errs.is_empty(), "{dir}: {errs:#?}");
+        assert_ids_unique_and_links_resolve(dir, &doc);
     }
+}
+
+/// Every `id` in the document (groups, controls, parts) is unique, and every `#fragment` link
+/// names one of them or a back-matter resource.
+fn assert_ids_unique_and_links_resolve(what: &str, doc: &serde_json::Value) {
+    fn walk<'a>(v: &'a serde_json::Value, ids: &mut Vec<&'a str>, hrefs: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, x) in map {
+                    match (k.as_str(), x.as_str()) {
+                        ("id" | "uuid", Some(id)) => ids.push(id),
+                        ("href", Some(h)) if h.starts_with('#') => hrefs.push(&h[1..]),
+                        _ => walk(x, ids, hrefs),
+                    }
+                }
+            }
+            serde_json::Value::Array(list) => list.iter().for_each(|x| walk(x, ids, hrefs)),
+            _ => {}
+        }
+    }
+    let (mut ids, mut hrefs) = (Vec::new(), Vec::new());
+    walk(doc, &mut ids, &mut hrefs);
+    let mut seen = std::collections::BTreeSet::new();
+    for id in &ids {
+        assert!(seen.insert(*id), "{what}: id `{id}` twice");
+    }
+    for h in hrefs {
+        assert!(seen.contains(h), "{what}: link `#{h}` names nothing");
+    }
+}
+
+/// An ID that `replaces` retired stays in the catalog as a withdrawn control that points to its
+/// successors, so `moved-from` links resolve; each successor is listed once.
+#[test]
+fn replaced_ids_stay_as_withdrawn_controls_moved_to_their_successors() {
+    let c = checked("tests/diff/merged-new-id/new");
+    let doc = oscal::catalog(&c.catalogue, None);
+    let controls = doc["catalog"]["groups"][0]["controls"]
+        .as_array()
+        .expect("controls");
+    let ids: Vec<&str> = controls.iter().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids, ["R-01", "R-10", "R-02", "R-03"]);
+    for old in ["R-02", "R-03"] {
+        let stub = controls.iter().find(|c| c["id"] == old).expect("stub");
+        assert_eq!(stub["props"][1]["name"], "status");
+        assert_eq!(stub["props"][1]["value"], "withdrawn");
+        assert_eq!(
+            stub["links"],
+            serde_json::json!([{ "href": "#R-10", "rel": "moved-to" }])
+        );
+        assert!(stub.get("parts").is_none(), "{stub}");
+    }
+}
+
+/// Two IDs that make the same token (`AC-2(1)` and `AC-2_1_`) get different control ids, and
+/// links go to the right one.
+#[test]
+fn ids_that_make_the_same_token_get_different_control_ids() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        tmp.path().join("specbook.toml"),
+        "title = \"T\"\nversion = \"1.0.0\"\nid_pattern = \"^AC-[0-9A-Za-z()_]+$\"\n",
+    )
+    .expect("config");
+    std::fs::write(
+        tmp.path().join("01-one.md"),
+        "# One\n\n### A {#AC-2(1)}\n\nA project MUST do one thing.\n\n\
+         ### B {#AC-2_1_}\n\n```req\nrelated = [\"AC-2(1)\"]\n```\n\nA project MUST do another thing.\n",
+    )
+    .expect("chapter");
+    let c = check(tmp.path(), &Env::default()).expect("loads");
+    assert_eq!(c.catalogue.diagnostics.errors, 0, "{:?}", c.diagnostics);
+    let doc = oscal::catalog(&c.catalogue, None);
+    assert_ids_unique_and_links_resolve("colliding tokens", &doc);
+    let controls = doc["catalog"]["groups"][0]["controls"]
+        .as_array()
+        .expect("controls");
+    assert_eq!(controls[0]["id"], "AC-2_1_");
+    assert_eq!(controls[1]["id"], "AC-2_1__2");
+    assert_eq!(controls[1]["links"][0]["href"], "#AC-2_1_");
+    let errs = errors(&external("oscal_catalog_schema-1.0.6.json"), &doc);
+    assert!(errs.is_empty(), "{errs:#?}");
+}
+
+/// The catalog's UUID changes when its content does, and `last-modified` is never earlier than
+/// `published`.
+#[test]
+fn a_revised_catalog_gets_a_new_uuid_and_is_never_modified_before_it_was_published() {
+    let uuid = |dir: &str| {
+        oscal::catalog(&checked(dir).catalogue, None)["catalog"]["uuid"]
+            .as_str()
+            .expect("uuid")
+            .to_string()
+    };
+    assert_eq!(uuid("tests/diff/merged/new"), uuid("tests/diff/merged/new"));
+    // Same spec id and version, different requirements.
+    assert_ne!(
+        uuid("tests/diff/merged/new"),
+        uuid("tests/diff/merged-new-id/new")
+    );
+    let mut cat = checked("tests/projects/minimal").catalogue;
+    cat.spec.date = Some("2026-11-22".into());
+    let doc = oscal::catalog(&cat, Some(1_700_000_000)); // 2023-11-14
+    let meta = &doc["catalog"]["metadata"];
+    assert_eq!(meta["published"], "2026-11-22T00:00:00Z");
+    assert_eq!(meta["last-modified"], "2026-11-22T00:00:00Z");
+    let doc = oscal::catalog(&cat, Some(1_800_000_000)); // 2027-01-15
+    assert_eq!(
+        doc["catalog"]["metadata"]["last-modified"],
+        "2027-01-15T08:00:00Z"
+    );
 }
 
 #[test]
@@ -139,7 +253,16 @@ fn identical_input_gives_byte_identical_oscal() {
     let b =
         serde_json::to_string(&oscal::catalog(&checked("spec").catalogue, Some(1))).expect("json");
     assert_eq!(a, b);
-    assert!(a.contains("\"last-modified\":\"1970-01-01T00:00:01Z\""));
+    // SOURCE_DATE_EPOCH=1 is before the spec's date, which `last-modified` never precedes.
+    let date = checked("spec")
+        .catalogue
+        .spec
+        .date
+        .expect("the spec has a date");
+    assert!(
+        a.contains(&format!("\"last-modified\":\"{date}T00:00:00Z\"")),
+        "{a}"
+    );
 }
 
 /// The published file is written group by group on several threads; its bytes must be those
