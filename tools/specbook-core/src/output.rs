@@ -72,13 +72,31 @@ pub type Files = BTreeMap<String, Vec<u8>>;
 /// Name of the checksum file every output folder ends with.
 pub const CHECKSUMS: &str = "SHA256SUMS";
 
-/// The `SHA256SUMS` text (`sha256sum` format) of `(path, digest)` pairs sorted by path.
+/// The `SHA256SUMS` text (`sha256sum` format) of `(path, digest)` pairs sorted by path. As GNU
+/// `sha256sum` does, a line whose file name holds a backslash, newline or carriage return
+/// starts with `\` and writes those as `\\`, `\n` and `\r`, so that `sha256sum -c` reads every
+/// name back.
 fn checksums_text<'a>(sums: impl Iterator<Item = (&'a String, &'a [u8; 32])>) -> Vec<u8> {
     let mut text = String::new();
     for (path, digest) in sums {
+        let escaped = path.contains(['\\', '\n', '\r']);
+        if escaped {
+            text.push('\\');
+        }
         text.push_str(&hex::encode(digest));
         text.push_str("  ");
-        text.push_str(path);
+        if escaped {
+            for c in path.chars() {
+                match c {
+                    '\\' => text.push_str("\\\\"),
+                    '\n' => text.push_str("\\n"),
+                    '\r' => text.push_str("\\r"),
+                    c => text.push(c),
+                }
+            }
+        } else {
+            text.push_str(path);
+        }
         text.push('\n');
     }
     text.into_bytes()
@@ -313,4 +331,21 @@ fn swap_in(tmp: &Path, out: &Path) -> io::Result<()> {
         std::fs::remove_dir_all(&old)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_lines_escape_names_as_gnu_sha256sum_does() {
+        let digest = [0u8; 32];
+        let zeros = "0".repeat(64);
+        let names = ["a b.html".to_string(), "new\nline\\x\r.html".to_string()];
+        let text = checksums_text(names.iter().map(|n| (n, &digest)));
+        assert_eq!(
+            String::from_utf8(text).expect("utf-8"),
+            format!("{zeros}  a b.html\n\\{zeros}  new\\nline\\\\x\\r.html\n")
+        );
+    }
 }
