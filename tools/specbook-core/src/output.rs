@@ -184,13 +184,12 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Starts writing the folder `out`; nothing at `out` changes until the commit.
+    /// Starts writing the folder `out`; nothing at `out` changes until the commit. Refuses an
+    /// `out` that the commit must not replace: a file, or a folder with files that specbook did
+    /// not write (one without `SHA256SUMS`, which every output folder ends with).
     pub fn begin(out: &Path) -> io::Result<Staging> {
-        let out = if out.is_relative() {
-            std::env::current_dir()?.join(out)
-        } else {
-            out.to_path_buf()
-        };
+        let out = std::path::absolute(out)?;
+        replaceable(&out)?;
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent)?;
         }
@@ -310,6 +309,49 @@ pub fn write_atomically(out: &Path, files: &Files) -> io::Result<()> {
         staging.put(rel, bytes)?;
     }
     staging.commit().map(drop)
+}
+
+/// Whether the commit may replace `out`: it does not exist, or is an empty folder, or a folder
+/// with `SHA256SUMS` (an earlier output).
+fn replaceable(out: &Path) -> io::Result<()> {
+    let refuse = |why: String| Err(io::Error::new(io::ErrorKind::AlreadyExists, why));
+    let Ok(meta) = std::fs::metadata(out) else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return refuse(format!(
+            "{} exists and is not a folder: choose a new or empty folder for the output",
+            out.display()
+        ));
+    }
+    let empty = std::fs::read_dir(out)?.next().is_none();
+    if !empty && !out.join(CHECKSUMS).is_file() {
+        return refuse(format!(
+            "{} holds files that specbook did not write (it has no {CHECKSUMS}), and the output replaces the whole folder: choose a new or empty folder, or one an earlier build wrote",
+            out.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses an output folder `out` that a build of the spec in `spec` must not replace: the
+/// spec folder or one holding it, a file, or a folder with files specbook did not write (see
+/// [`Staging::begin`], which checks the same when it starts). Meant to run before the check,
+/// so that a wrong `--out` is reported at once.
+pub fn check_output_folder(out: &Path, spec: &Path) -> io::Result<()> {
+    let spec = std::fs::canonicalize(spec)?;
+    let out = std::path::absolute(out)?;
+    let out = std::fs::canonicalize(&out).unwrap_or(out);
+    if spec.starts_with(&out) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "the output folder {} is the spec folder or holds it, and the output replaces the whole folder: choose a folder outside the spec",
+                out.display()
+            ),
+        ));
+    }
+    replaceable(&out)
 }
 
 /// Replaces `out` by the complete folder `tmp`, keeping `out` if the swap fails.

@@ -38,6 +38,7 @@ pub(crate) fn build(
     args: &DiagArgs,
     env: &Env,
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    specbook_core::output::check_output_folder(out, dir)?;
     let checked = pipeline::check(dir, env)?;
     report::print(&checked, args);
     if checked.failed(args.deny_warnings) {

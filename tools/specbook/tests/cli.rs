@@ -380,3 +380,50 @@ fn statement_html_keeps_markup_before_the_first_word() {
     assert_eq!(r["rationale_html"], "<p><em>emphasis</em> first.</p>\n");
     assert_eq!(r["statement"], "Projects MUST do this and that.");
 }
+
+/// The output replaces its whole folder, so `build` refuses one that holds anything it did not
+/// write: the spec itself, a folder above it, a file, or a folder of someone else's files.
+#[test]
+fn build_never_replaces_a_folder_it_did_not_write() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(tmp.path(), &[("01-a.md", b"# A\n\nText.\n")]);
+    let s = spec.to_str().expect("utf-8");
+    let before = tree(&spec);
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    write(&other, "notes.txt", "keep me");
+    let file = tmp.path().join("file.txt");
+    write(tmp.path(), "file.txt", "precious");
+    for (out, why) in [
+        (spec.clone(), "is the spec folder or holds it"),
+        (tmp.path().to_path_buf(), "is the spec folder or holds it"),
+        (spec.join("."), "is the spec folder or holds it"),
+        (other.clone(), "holds files that specbook did not write"),
+        (file.clone(), "exists and is not a folder"),
+    ] {
+        let o = specbook(&["build", s, "--out", out.to_str().expect("utf-8")]);
+        assert_eq!(code(&o), 2, "{}: {}", out.display(), stderr(&o));
+        assert!(
+            stderr(&o).contains(why),
+            "{}: {}",
+            out.display(),
+            stderr(&o)
+        );
+    }
+    assert_eq!(tree(&spec), before, "the spec changed");
+    assert_eq!(
+        std::fs::read_to_string(other.join("notes.txt")).expect("kept"),
+        "keep me"
+    );
+    assert_eq!(std::fs::read_to_string(&file).expect("kept"), "precious");
+    // A new folder, an empty one and an earlier output are fine.
+    let out = tmp.path().join("site");
+    for _ in 0..2 {
+        let o = specbook(&["build", s, "--out", out.to_str().expect("utf-8")]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let o = specbook(&["build", s, "--out", empty.to_str().expect("utf-8")]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
