@@ -45,9 +45,22 @@ fn level(sev: Severity) -> Level<'static> {
     }
 }
 
-/// The source window around a label: (text, first line number, span within the window).
+/// The source window around a label: (text, first line number, span within the window). A span
+/// that starts or ends inside a character is widened to whole characters.
 fn window(sources: &SourceMap, label: &Label) -> (String, usize, std::ops::Range<usize>) {
     let file = sources.get(label.file);
+    let text = file.text.as_str();
+    let mut span = label.span.start.min(text.len())..label.span.end.min(text.len());
+    while !text.is_char_boundary(span.start) {
+        span.start -= 1;
+    }
+    while !text.is_char_boundary(span.end) {
+        span.end += 1;
+    }
+    let label = &Label {
+        span,
+        ..label.clone()
+    };
     let (line, _) = file.line_col(label.span.start);
     let (end_line, _) = file.line_col(label.span.end);
     let end_line = end_line.min(line + 8);

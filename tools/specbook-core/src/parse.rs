@@ -77,8 +77,9 @@ fn requirement_capacity(text: &str) -> usize {
         .count()
 }
 
-/// Splits front matter from the body: `(kind, content range, body start)`.
-fn front_matter(text: &str) -> Option<(char, Range<usize>, usize)> {
+/// Splits front matter from the body: `(kind, content range, body start)`, where the body start
+/// is `None` when the opening fence (`+++` or `---` on the first line) is never closed.
+fn front_matter(text: &str) -> Option<(char, Range<usize>, Option<usize>)> {
     for (fence, kind) in [("+++", '+'), ("---", '-')] {
         let first = text.lines().next()?;
         if first.trim_end() != fence {
@@ -88,10 +89,11 @@ fn front_matter(text: &str) -> Option<(char, Range<usize>, usize)> {
         let mut pos = start;
         for line in text[start..].split_inclusive('\n') {
             if line.trim_end() == fence {
-                return Some((kind, start..pos, pos + line.len()));
+                return Some((kind, start..pos, Some(pos + line.len())));
             }
             pos += line.len();
         }
+        return Some((kind, start..text.len(), None));
     }
     None
 }
@@ -195,16 +197,27 @@ pub fn parse_chapter(
         body_start: 0,
         definitions: Vec::new(),
     };
-    if let Some((kind, content, body_start)) = front_matter(text) {
-        chapter.body_start = body_start;
-        chapter.front_matter = parse_front_matter(
-            kind,
-            &text[content.clone()],
-            content.start,
-            file,
-            source,
-            &mut diags,
-        );
+    match front_matter(text) {
+        Some((kind, _, None)) => {
+            let fence = if kind == '+' { "+++" } else { "---" };
+            diags.push(
+                Diagnostic::new(Code::FrontMatterInvalid, file, 0..3, format!("front matter opened with `{fence}` is never closed"))
+                    .with_label("opened here")
+                    .with_help(format!("end the front matter with a `{fence}` line before the chapter's title; a chapter cannot start with a thematic break")),
+            );
+        }
+        Some((kind, content, Some(body_start))) => {
+            chapter.body_start = body_start;
+            chapter.front_matter = parse_front_matter(
+                kind,
+                &text[content.clone()],
+                content.start,
+                file,
+                source,
+                &mut diags,
+            );
+        }
+        None => {}
     }
     invisible_characters(text, file, &mut diags);
     let body = &text[chapter.body_start..];
@@ -509,7 +522,12 @@ fn parse_front_matter(
             let at = e.location().map_or(offset, |l| {
                 let (line, _) = source.line_col(offset);
                 let r = source.line_range(line + l.line().saturating_sub(1) as usize);
-                (r.start + l.column().saturating_sub(1) as usize).min(r.end)
+                // The YAML column counts characters, not bytes.
+                let chars = l.column().saturating_sub(1) as usize;
+                source.text[r.clone()]
+                    .char_indices()
+                    .nth(chars)
+                    .map_or(r.end, |(i, _)| r.start + i)
             });
             (
                 e.to_string()
@@ -857,8 +875,15 @@ mod tests {
 
     #[test]
     fn front_matter_kinds() {
-        assert_eq!(front_matter("+++\na = 1\n+++\n# T"), Some(('+', 4..10, 14)));
-        assert_eq!(front_matter("---\nA: 1\n---\n"), Some(('-', 4..9, 13)));
+        assert_eq!(
+            front_matter("+++\na = 1\n+++\n# T"),
+            Some(('+', 4..10, Some(14)))
+        );
+        assert_eq!(
+            front_matter("---\nA: 1\n---\n"),
+            Some(('-', 4..9, Some(13)))
+        );
+        assert_eq!(front_matter("---\nA: 1\n# T\n"), Some(('-', 4..13, None)));
         assert_eq!(front_matter("# T\n"), None);
     }
 
