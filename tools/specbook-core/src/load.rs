@@ -94,8 +94,18 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
     let mut chapters = Vec::new();
     for (path, text) in chapter_paths.into_iter().zip(texts) {
         let Some(text) = text else {
-            let d = Diagnostic::new(Code::OutsideRoot, config_file, config_key_span(&sources, config_file, &path), format!("chapter path `{path}` leaves the spec folder"))
-                .with_help("chapter paths are relative to the folder holding specbook.toml and may not contain `..`");
+            let shown = path.replace('\0', "\\0");
+            let climbs =
+                path.split(['/', '\\']).any(|c| c == "..") || path.starts_with(['/', '\\']);
+            let message = if !climbs && path.contains(['\\', '\0']) {
+                format!(
+                    "chapter path `{shown}` holds a backslash or NUL, which no portable path may"
+                )
+            } else {
+                format!("chapter path `{shown}` leaves the spec folder")
+            };
+            let d = Diagnostic::new(Code::OutsideRoot, config_file, config_key_span(&sources, config_file, &path), message)
+                .with_help("chapter paths are relative to the folder holding specbook.toml, use `/` between folders and may not contain `..`");
             diags.push(d);
             continue;
         };
@@ -210,11 +220,22 @@ fn decode_config(sources: &SourceMap, file: FileId) -> (Option<Config>, Vec<Diag
 
 fn config_key_span(sources: &SourceMap, file: FileId, needle: &str) -> std::ops::Range<usize> {
     let text = &sources.get(file).text;
+    // Searched from the `chapters =` line on, so that a commented-out example above it (as
+    // `specbook init` writes one) is not taken for the entry.
+    let from = text
+        .match_indices("chapters")
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let line = text[..i].rfind('\n').map_or(0, |n| n + 1);
+            text[line..i].trim().is_empty()
+                && text[i + "chapters".len()..].trim_start().starts_with('=')
+        })
+        .unwrap_or(0);
     // The needle as written in TOML (basic strings escape backslashes), or as is.
     let escaped = needle.replace('\\', "\\\\");
     [escaped.as_str(), needle]
         .iter()
-        .find_map(|n| text.find(n).map(|i| i..i + n.len()))
+        .find_map(|n| text[from..].find(n).map(|i| from + i..from + i + n.len()))
         .unwrap_or(0..0)
 }
 
@@ -332,6 +353,17 @@ impl Reader<'_> {
                 Code::OutsideRoot,
                 format!("`{rel}` resolves outside the spec folder"),
                 "a symlink or path may not lead out of the folder holding specbook.toml; copy the file in instead".into(),
+                String::new(),
+                0,
+            ));
+        }
+        // Opening a named pipe or a device would block or never end: only regular files are read.
+        if !std::fs::metadata(&real).map_err(io)?.is_file() {
+            return Err((
+                Code::Io,
+                format!("`{rel}` is not a regular file"),
+                "a chapter or registry must be a plain file (not a pipe, socket, device or folder)"
+                    .into(),
                 String::new(),
                 0,
             ));

@@ -427,3 +427,53 @@ fn build_never_replaces_a_folder_it_did_not_write() {
     let o = specbook(&["build", s, "--out", empty.to_str().expect("utf-8")]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// A chapter that is a named pipe (directly or through a symlink) is reported, not read: opening
+/// it would wait forever for a writer.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_as_a_chapter_is_refused_not_waited_on() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(tmp.path(), &[("01-a.md", b"# A\n\nText.\n")]);
+    let made = Command::new("mkfifo").arg(spec.join("pipe")).status();
+    if !made.is_ok_and(|s| s.success()) {
+        if std::env::var("SPECBOOK_REQUIRE_EXTERNAL").as_deref() == Ok("1") {
+            panic!("mkfifo failed, and SPECBOOK_REQUIRE_EXTERNAL=1");
+        }
+        eprintln!("SKIPPED: a_named_pipe_as_a_chapter_is_refused_not_waited_on: mkfifo failed");
+        return;
+    }
+    std::os::unix::fs::symlink("pipe", spec.join("02-pipe.md")).expect("symlink");
+    // Were the pipe opened, `build` would block, and this test with it.
+    assert_refused(tmp.path(), &spec, "`02-pipe.md` is not a regular file");
+}
+
+/// A missing chapter of the `chapters` list is reported at its entry, not at the commented-out
+/// example that `specbook init` writes above it.
+#[test]
+fn a_missing_listed_chapter_is_reported_at_its_entry_in_the_list() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("spec");
+    let s = spec.to_str().expect("utf-8");
+    assert_eq!(code(&specbook(&["init", s])), 0);
+    let config = spec.join("specbook.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    assert!(
+        text.contains("# chapters = [\"01-introduction.md\"]"),
+        "{text}"
+    );
+    text.push_str("chapters = [\"01-introduction.md\"]\n");
+    std::fs::write(&config, &text).expect("write");
+    std::fs::rename(spec.join("01-introduction.md"), spec.join("x.md")).expect("mv");
+    let o = specbook(&["check", s, "--format", "json"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "SB001", "{v}");
+    let line = d["location"]["line"].as_u64().expect("line") as usize;
+    assert_eq!(
+        text.lines().nth(line - 1),
+        Some("chapters = [\"01-introduction.md\"]"),
+        "{v}"
+    );
+}
