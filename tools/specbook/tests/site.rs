@@ -801,8 +801,9 @@ fn a_link_to_a_chapter_that_does_not_decode_to_its_file_name_is_dangling() {
 }
 
 #[test]
-fn ids_whose_page_path_is_not_a_url_as_it_stands_fail_with_sb050() {
-    for id in ["FX-HD#03", "FX-HD?03", "FX-HD%2003"] {
+fn ids_that_cannot_name_their_page_fail_with_sb050() {
+    let long = format!("FX-{}", "B".repeat(300)); // longer than a file name may be
+    for id in ["FX-HD#03", "FX-HD?03", "FX-HD%2003", long.as_str()] {
         let tmp = tempfile::tempdir().expect("tmp");
         let spec = edited_fixture(
             tmp.path(),

@@ -505,7 +505,13 @@ pub(crate) fn pages(
             let mut entries_of: Vec<Vec<&RequirementEntry>> =
                 vec![Vec::new(); checked.chapters.len()];
             let mut elsewhere = Vec::new();
-            for entry in &cat.requirements {
+            // An ID that cannot name its page is reported (check_names); its page is not
+            // written, so that the file system's refusal does not hide that report.
+            for entry in cat
+                .requirements
+                .iter()
+                .filter(|e| usable_as_file_name(&e.id))
+            {
                 match first_of_slug.get(entry.chapter.as_str()) {
                     Some(&c) if rendered(c) => entries_of[c].push(entry),
                     _ => elsewhere.push(entry),
