@@ -487,12 +487,13 @@ const MAX_INVISIBLE: usize = 20;
 /// they can make `MU\u{200b}ST` look like a keyword, or reorder what a reviewer sees. A byte-order
 /// mark at the very start of the file is allowed.
 fn invisible_characters(text: &str, file: FileId, diags: &mut Vec<Diagnostic>) {
-    // Every such character is in U+2000..=U+2FFF (UTF-8 lead byte 0xE2) or is U+FEFF (lead
-    // byte 0xEF): only characters starting with those bytes are decoded, not the whole file.
+    // Every such character starts with one of these UTF-8 lead bytes (U+00AD: 0xC2, U+061C:
+    // 0xD8, U+180E: 0xE1, U+2000..=U+2FFF: 0xE2, U+FEFF: 0xEF): only characters starting with
+    // them are decoded, not the whole file.
     let found = text
         .bytes()
         .enumerate()
-        .filter(|&(_, b)| b == 0xE2 || b == 0xEF)
+        .filter(|&(_, b)| matches!(b, 0xC2 | 0xD8 | 0xE1 | 0xE2 | 0xEF))
         .filter_map(|(i, _)| text[i..].chars().next().map(|c| (i, c)))
         .filter(|&(i, c)| crate::diag_render::is_invisible(c) && !(i == 0 && c == '\u{FEFF}'))
         .take(MAX_INVISIBLE);
