@@ -61,17 +61,21 @@ impl Default for Limits {
 #[schemars(title = "specbook.toml")]
 pub struct Config {
     /// Title of the specification.
+    #[schemars(length(min = 1))]
     pub title: String,
     /// Version of this draft or release, e.g. `0.1.0`.
+    #[schemars(regex(pattern = r"^[0-9A-Za-z][0-9A-Za-z.+-]*$"))]
     pub version: String,
     /// Short stable identifier of the spec (defaults to a slug of the title).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
     pub id: Option<String>,
     /// Publication status.
     #[serde(default)]
     pub status: SpecStatus,
     /// Date of this version (`YYYY-MM-DD`); without it, `SOURCE_DATE_EPOCH` or none. Never the wall clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"))]
     pub date: Option<String>,
     /// Editors' names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -81,6 +85,7 @@ pub struct Config {
     pub licence: Option<String>,
     /// URL the site is published under, ending in `/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://"))]
     pub base_url: Option<String>,
     /// One-paragraph abstract.
     #[serde(default, rename = "abstract", skip_serializing_if = "Option::is_none")]

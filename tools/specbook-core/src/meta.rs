@@ -64,9 +64,9 @@ pub enum Relationship {
     IntersectsWith,
 }
 
-/// A mapping written either as a bare id or as `{ id, relationship }`.
+/// A mapping written either as a bare id or as `{ id, relationship }`, with no other keys.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum MappingSource {
     /// `"CRA-AI-P2-5"`.
     Id(String),
