@@ -29,7 +29,8 @@ pub enum HtmlPolicy {
     /// Report raw HTML as an error (the default).
     #[default]
     Reject,
-    /// Allow raw HTML, sanitised to a safe subset when rendered.
+    /// Allow raw HTML in the sources, and leave it out when rendering: tags are dropped (the
+    /// text between inline tags stays), HTML blocks are dropped whole.
     Sanitize,
 }
 

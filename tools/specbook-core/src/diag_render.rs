@@ -157,13 +157,15 @@ fn add_label<'a>(
 /// Renders one diagnostic in the rustc style. `styled` adds ANSI colours.
 pub fn human(d: &Diagnostic, sources: &SourceMap, styled: bool) -> String {
     let message = escape_message(&d.message);
-    let path = |l: &Label| sources.get(l.file).path.as_str();
+    // File names are text from the file system: escaped like messages, newlines included.
+    let path = |l: &Label| escape_message(&sources.get(l.file).path).replace('\n', "\\u{a}");
+    let primary_path = path(&d.primary);
     let primary = window(sources, &d.primary);
     let label = escape_message(&d.primary.message);
-    let secondary: Vec<(&Label, Window, String)> = d
+    let secondary: Vec<(String, &Label, Window, String)> = d
         .secondary
         .iter()
-        .map(|l| (l, window(sources, l), escape_message(&l.message)))
+        .map(|l| (path(l), l, window(sources, l), escape_message(&l.message)))
         .collect();
     let group = Group::with_title(
         level(d.severity)
@@ -173,13 +175,13 @@ pub fn human(d: &Diagnostic, sources: &SourceMap, styled: bool) -> String {
     let mut others = Vec::new();
     let mut main = Snippet::source(primary.text.as_ref())
         .line_start(primary.line)
-        .path(path(&d.primary))
+        .path(primary_path.as_str())
         .annotation(
             AnnotationKind::Primary
                 .span(primary.span.clone())
                 .label(label.as_str()),
         );
-    for (l, w, msg) in &secondary {
+    for (p, l, w, msg) in &secondary {
         let same_text = l.file == d.primary.file
             && w.line == primary.line
             && w.place_only.is_none()
@@ -191,22 +193,22 @@ pub fn human(d: &Diagnostic, sources: &SourceMap, styled: bool) -> String {
                     .label(msg.as_str()),
             );
         } else {
-            others.push((*l, w, msg));
+            others.push((p, w, msg));
         }
     }
     let mut title = match primary.place_only {
         Some((line, column)) => group.element(
-            Origin::path(path(&d.primary))
+            Origin::path(primary_path.as_str())
                 .line(line)
                 .char_column(column),
         ),
         None => group.element(main),
     };
-    for (l, w, msg) in others {
+    for (p, w, msg) in others {
         title = add_label(
             title,
             w,
-            path(l),
+            p.as_str(),
             AnnotationKind::Context
                 .span(w.span.clone())
                 .label(msg.as_str()),
@@ -367,6 +369,23 @@ mod tests {
         let out = human(&d, &sources, false);
         assert!(out.trim_end().ends_with("--> a.md:1:5001"), "{out}");
         assert!(out.len() < 500, "{} bytes", out.len());
+    }
+
+    #[test]
+    fn file_names_cannot_drive_the_terminal() {
+        use crate::diag::Code;
+        let mut sources = SourceMap::default();
+        let f = sources.add(crate::source::SourceFile::new(
+            "02-\u{1b}[31mRED\u{1b}[0m\nfake.md",
+            "[A1]\n",
+        ));
+        let d = Diagnostic::new(Code::UnknownReference, f, 0..4, "unknown reference");
+        let out = human(&d, &sources, false);
+        assert!(!out.contains('\u{1b}'), "{out}");
+        assert!(
+            out.contains("--> 02-\\u{1b}[31mRED\\u{1b}[0m\\u{a}fake.md:1:1"),
+            "{out}"
+        );
     }
 
     #[test]

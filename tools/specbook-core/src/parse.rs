@@ -400,7 +400,7 @@ pub fn parse_chapter(
                     diags.push(
                         Diagnostic::new(Code::RawHtml, file, range.start..end.max(range.start + 1), "raw HTML is not allowed in specification sources")
                             .with_label("raw HTML")
-                            .with_help("write it in Markdown, or set `html = \"sanitize\"` in specbook.toml to allow a safe subset"),
+                            .with_help("write it in Markdown, or set `html = \"sanitize\"` in specbook.toml to accept it and leave it out of the published pages"),
                     );
                 }
             }
