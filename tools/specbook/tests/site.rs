@@ -929,3 +929,45 @@ fn framework_items_cited_in_prose_link_to_their_text_or_their_coverage_row() {
     assert!(err.contains("frameworks/cra.toml:"), "{err}");
     assert!(err.contains("^https://"), "{err}");
 }
+
+#[test]
+fn ids_that_the_templates_use_fail_with_sb050() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[
+            (
+                "specbook.toml",
+                r#"id_pattern = "^FX-[A-Z]{2}-[0-9]{2}$""#,
+                r#"id_pattern = "^(FX-[A-Z]{2}-[0-9]{2}|sb-main)$""#,
+            ),
+            (
+                "02-handling.md",
+                "## Notes",
+                "### Main {#sb-main}\n\nThe team MAY keep notes.\n\n## Notes",
+            ),
+            (
+                "policies/acme.toml",
+                "id = \"acme-unused\"",
+                "id = \"sb-q\"",
+            ),
+        ],
+    );
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "error[SB050]: requirement ID `sb-main` is an element id of the site's own pages"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[SB050]: document id `sb-q` is an element id of the site's own pages"),
+        "{err}"
+    );
+    assert!(err.contains("policies/acme.toml:"), "{err}");
+    assert!(!out.exists(), "a failed build wrote output");
+}

@@ -560,8 +560,8 @@ pub(crate) fn pages(
         .collect()
 }
 
-/// Reports chapter pages that collide with the site's own pages or with each other, and IDs
-/// that cannot be file names.
+/// Reports chapter pages that collide with the site's own pages or with each other, IDs that
+/// cannot be file names, and IDs that are element ids of the templates.
 fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for ch in &checked.chapters {
@@ -599,7 +599,37 @@ fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
                     format!("requirement ID `{}` cannot name its permanent page `req/<ID>.html`", r.id.escape_debug()),
                     "use IDs of at most 200 bytes without `/`, `\\`, `#`, `?`, `%`, white space or control characters (tighten `id_pattern` in specbook.toml)",
                 ));
+            } else if TEMPLATE_IDS.contains(&r.id.as_str()) {
+                problems.push(Problem::new(
+                    Place::File(ch.file),
+                    r.id_span.clone(),
+                    Code::TemplateError,
+                    format!(
+                        "requirement ID `{}` is an element id of the site's own pages",
+                        r.id
+                    ),
+                    format!(
+                        "choose another ID; the site uses these: {}",
+                        TEMPLATE_IDS.join(", ")
+                    ),
+                ));
             }
+        }
+    }
+    // A document's section on its organisation's page has the document's id.
+    for (key, (file, span)) in &checked.registry.doc_places {
+        let doc = key.split_once('/').map_or(key.as_str(), |(_, d)| d);
+        if TEMPLATE_IDS.contains(&doc) {
+            problems.push(Problem::new(
+                Place::File(*file),
+                span.clone(),
+                Code::TemplateError,
+                format!("document id `{doc}` is an element id of the site's own pages"),
+                format!(
+                    "choose another id; the site uses these: {}",
+                    TEMPLATE_IDS.join(", ")
+                ),
+            ));
         }
     }
 }
