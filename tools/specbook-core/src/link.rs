@@ -574,7 +574,7 @@ impl Ctx<'_> {
             return;
         };
         if let Some(a) = link.anchor
-            && !ch.anchors.iter().any(|x| *x == a)
+            && !ch.anchors.iter().any(|x| !x.is_empty() && *x == a)
         {
             let mut d = Diagnostic::new(
                 Code::DanglingLink,
@@ -583,9 +583,10 @@ impl Ctx<'_> {
                 format!("anchor `#{a}` does not exist in `{}.md`", ch.slug),
             )
             .with_label("dangling anchor");
-            d = match self.suggest(&a, ch.anchors.iter().map(String::as_str)) {
+            let anchors = ch.anchors.iter().filter(|x| !x.is_empty());
+            d = match self.suggest(&a, anchors.map(String::as_str)) {
                 Some(s) => d.with_help(format!("did you mean `#{s}`?")),
-                None => d.with_help("anchors are requirement IDs and heading slugs"),
+                None => d.with_help("anchors are requirement IDs and the slugs of headings outside lists and quotes"),
             };
             diags.push(d);
         }

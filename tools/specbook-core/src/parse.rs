@@ -227,6 +227,8 @@ pub fn parse_chapter(
             .into_offset_iter();
 
     let mut depth = 0usize;
+    // Open lists, quotes and footnotes: a heading inside one gets no `id` on the site.
+    let mut containers = 0usize;
     let mut sections: Vec<(u8, String)> = Vec::new();
     let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
     let mut open: Option<Open> = None;
@@ -249,6 +251,15 @@ pub fn parse_chapter(
                 }
             }
             Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        match &event {
+            Event::Start(
+                Tag::BlockQuote(_) | Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_),
+            ) => containers += 1,
+            Event::End(
+                TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition,
+            ) => containers = containers.saturating_sub(1),
             _ => {}
         }
         match event {
@@ -291,9 +302,13 @@ pub fn parse_chapter(
                 if open.as_ref().is_some_and(|o| level <= o.req.level) {
                     close(open.take(), span.start, &mut chapter, file, &mut diags);
                 }
-                chapter
-                    .anchors
-                    .push(id.clone().unwrap_or_else(|| slug(&title)));
+                // One entry per heading (`render::markdown` pairs them by position); a heading
+                // in a list or quote has no `id` on the site, so no link may land on it.
+                chapter.anchors.push(match &id {
+                    Some(id) => id.clone(),
+                    None if containers > 0 => String::new(),
+                    None => slug(&title),
+                });
                 match id {
                     Some(id) => {
                         if let Some(prev) = open.take() {
