@@ -12,6 +12,7 @@ use crate::toml_json;
 use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -619,7 +620,8 @@ fn read_req_block(
         .skip(1)
         .last()
         .is_some_and(|l| {
-            let l = l.trim();
+            // Inside a quote the fence line carries the quote's `>` markers.
+            let l = l.trim_start_matches([' ', '\t', '>']).trim_end();
             l.len() >= fence_len && l.chars().all(|c| c == fence_char)
         });
     if !closed {
@@ -639,7 +641,8 @@ fn read_req_block(
         return;
     }
     let content = content.unwrap_or(span.start..span.start);
-    let toml_text = &text[content.clone()];
+    let toml_text = unquoted(&text[content.clone()]);
+    let toml_text = toml_text.as_ref();
     // Almost every block is valid and has only the known keys: typed straight from the TOML.
     // Anything else (syntax errors, wrong types, extra keys) takes the path that reports it.
     o.req.meta_text = Some(content.clone());
@@ -654,6 +657,26 @@ fn read_req_block(
     }
     o.req.body_span.start = span.end;
     o.req.statement_span = span.end..span.end;
+}
+
+/// The lines of a fenced block inside a quote without the quote's `>` markers, each replaced by
+/// a space so that every byte keeps its offset (diagnostics point into the source).
+fn unquoted(block: &str) -> Cow<'_, str> {
+    let quoted = |line: &str| line.trim_start_matches([' ', '\t']).starts_with('>');
+    if !block.lines().any(quoted) {
+        return Cow::Borrowed(block);
+    }
+    let mut out = String::with_capacity(block.len());
+    for line in block.split_inclusive('\n') {
+        let prefix = line.len() - line.trim_start_matches([' ', '\t', '>']).len();
+        out.extend(
+            line[..prefix]
+                .chars()
+                .map(|c| if c == '>' { ' ' } else { c }),
+        );
+        out.push_str(&line[prefix..]);
+    }
+    Cow::Owned(out)
 }
 
 /// The `req` block's TOML by the path that reports what is wrong with it: JSON, the schema
@@ -934,6 +957,15 @@ mod tests {
         assert!(!is_reference_like("1-X", &re));
         assert!(!is_reference_like("A-\u{e9}1", &re));
         assert!(!is_reference_like("A-1!", &re));
+    }
+
+    #[test]
+    fn quote_markers_become_spaces_in_place() {
+        assert!(matches!(unquoted("a = 1\nb = 2\n"), Cow::Borrowed(_)));
+        let block = "a = 1\n> b = \"x > y\"\n > > c = 3\n";
+        let plain = unquoted(block);
+        assert_eq!(plain, "a = 1\n  b = \"x > y\"\n     c = 3\n");
+        assert_eq!(plain.len(), block.len());
     }
 
     #[test]

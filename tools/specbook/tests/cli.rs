@@ -477,3 +477,32 @@ fn a_missing_listed_chapter_is_reported_at_its_entry_in_the_list() {
         "{v}"
     );
 }
+
+/// A requirement may stand in a quote: its `req` block is read without the `>` markers.
+#[test]
+fn a_requirement_inside_a_quote_keeps_its_metadata() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(
+        tmp.path(),
+        &[(
+            "01-a.md",
+            b"# A\n\n> ### Quoted {#Q-1}\n>\n> ```req\n> related = [\"Q-2\"]\n> since = \"0.1.0\"\n> ```\n>\n> A project MUST quote.\n\n### Plain {#Q-2}\n\nA project MAY not.\n",
+        )],
+    );
+    let out = tmp.path().join("out");
+    let o = specbook(&[
+        "build",
+        spec.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let cat: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
+            .expect("json");
+    let q1 = &cat["requirements"][0];
+    assert_eq!(q1["id"], "Q-1");
+    assert_eq!(q1["related"], serde_json::json!(["Q-2"]));
+    assert_eq!(q1["since"], "0.1.0");
+    assert_eq!(q1["strength"], "must");
+}
