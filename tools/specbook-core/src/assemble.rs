@@ -211,6 +211,10 @@ struct Hashed<'a> {
     sources: &'a [MappingSource],
     cra: &'a [MappingSource],
     extra: &'a BTreeMap<String, serde_json::Value>,
+    /// Left out when empty, so that the hash of a requirement without links is what it was
+    /// before links counted.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    links: &'a [String],
 }
 
 /// `sha256:` and the hex SHA-256 of the requirement's [`Hashed`] JSON. The JSON is written
@@ -227,6 +231,7 @@ pub(crate) fn content_hash(r: &Requirement) -> String {
         sources: &r.meta.sources,
         cra: &r.meta.cra,
         extra: &r.extra,
+        links: &r.links,
     };
     let mut json = Vec::with_capacity(
         256 + r.title.len() + r.statement.len() + r.rationale.as_ref().map_or(0, String::len),
@@ -346,6 +351,7 @@ fn assemble_chapter(
             since: r.meta.since.clone(),
             replaces: r.meta.replaces.to_vec(),
             related: r.meta.related.clone(),
+            links: r.links.clone(),
             sources: sources_,
             frameworks,
             organisations,

@@ -172,6 +172,9 @@ pub struct RequirementEntry {
     pub replaces: Vec<String>,
     /// Related requirement IDs.
     pub related: Vec<String>,
+    /// Where the links in its statement and rationale lead, in order (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub links: Vec<String>,
     /// Cited policy documents.
     pub sources: Vec<PolicyLink>,
     /// Framework items.

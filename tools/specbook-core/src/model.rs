@@ -84,6 +84,9 @@ pub struct Requirement {
     pub statement_span: Range<usize>,
     /// Rationale as plain text (without the `Rationale:` label).
     pub rationale: Option<String>,
+    /// Where the links in its statement and rationale lead, in order: the plain text keeps
+    /// only their words, so a changed target shows only here.
+    pub links: Vec<String>,
     /// Markdown source range of the rationale.
     pub rationale_span: Option<Range<usize>>,
     /// From the end of the heading (and req block) to the end of the requirement.

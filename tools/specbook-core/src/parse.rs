@@ -334,6 +334,7 @@ pub fn parse_chapter(
                                 statement_span: span.end..span.end,
                                 rationale: None,
                                 rationale_span: None,
+                                links: Vec::new(),
                                 body_span: span.end..text.len(),
                                 keywords: Vec::new(),
                                 strength: Strength::None,
@@ -423,11 +424,15 @@ pub fn parse_chapter(
             Event::Start(Tag::Link { dest_url, .. }) => {
                 if let Some(o) = open.as_mut() {
                     o.expect_meta = false;
+                    record_link(&mut o.req, &dest_url);
                 }
                 link(&dest_url, range, &mut chapter, file, &mut diags);
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
                 image_depth += 1;
+                if let Some(o) = open.as_mut() {
+                    record_link(&mut o.req, &dest_url);
+                }
                 link(&dest_url, range, &mut chapter, file, &mut diags);
             }
             Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
@@ -761,6 +766,14 @@ pub fn link_scheme(dest: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Keeps where a link in a requirement's text leads; a reference (`[SDP-VR-01]`) is its ID,
+/// which the text already holds.
+fn record_link(req: &mut Requirement, dest: &str) {
+    if !dest.starts_with(REF_SCHEME) {
+        req.links.push(dest.to_string());
+    }
 }
 
 /// Ends the current block of text: it becomes part of the open requirement's statement or

@@ -159,6 +159,7 @@ fn every_fixture_has_a_test() {
             "added",
             "editorial",
             "legacy",
+            "link-target",
             "merged",
             "merged-new-id",
             "metadata",
@@ -219,6 +220,23 @@ fn renamed_declared() {
     assert!(c.rename.as_ref().is_some_and(|r| r.declared));
     assert!(c.metadata.is_empty(), "declaring `replaces` is the rename");
     assert!(!r.failed());
+}
+
+/// Only the target of a link in the statement changed: its words did not, but the obligation
+/// points somewhere else now.
+#[test]
+fn link_target() {
+    let r = snapshot("link-target");
+    let c = only(&r);
+    assert_eq!((c.kind, c.id.as_str()), (ChangeKind::Modified, "R-01"));
+    assert!(c.text.is_empty(), "the words are the same");
+    assert_eq!(c.metadata.len(), 1);
+    let m = &c.metadata[0];
+    assert_eq!(m.field, MetaField::Links);
+    assert_eq!(m.removed, ["https://example.org/guide/v1"]);
+    assert_eq!(m.added, ["https://elsewhere.example/guide/v2"]);
+    let (o, n) = (c.old.as_ref().expect("old"), c.new.as_ref().expect("new"));
+    assert_ne!(o.content_hash, n.content_hash);
 }
 
 /// R-02 keeps its ID and absorbs R-03 (`replaces = "R-03"`): R-03 is accounted for.

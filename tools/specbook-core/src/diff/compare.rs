@@ -250,6 +250,7 @@ pub(crate) fn snapshot(r: &RequirementEntry, cat: &Catalogue) -> Snapshot {
         since: r.since.clone(),
         replaces: r.replaces.clone(),
         related: r.related.clone(),
+        links: r.links.clone(),
         sources: r
             .sources
             .iter()
@@ -320,6 +321,7 @@ fn metadata(o: &Snapshot, n: &Snapshot, declared: &[String]) -> Vec<MetadataChan
             n.frameworks.clone(),
         ),
         list_change(MetaField::Extra, extra(o), extra(n)),
+        list_change(MetaField::Links, o.links.clone(), n.links.clone()),
     ]
     .into_iter()
     .flatten()
@@ -374,6 +376,7 @@ fn unchanged(o: &RequirementEntry, n: &RequirementEntry) -> bool {
         && o.since == n.since
         && o.replaces == n.replaces
         && o.related == n.related
+        && o.links == n.links
         && o.extra == n.extra
         && o.chapter == n.chapter
         && o.section == n.section

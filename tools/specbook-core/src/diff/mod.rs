@@ -291,6 +291,9 @@ pub struct Snapshot {
     pub replaces: Vec<String>,
     /// Related IDs.
     pub related: Vec<String>,
+    /// Where the links in its statement and rationale lead (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub links: Vec<String>,
     /// Cited policy documents (`org/doc`, with a non-default relationship in parentheses).
     pub sources: Vec<String>,
     /// Framework items (with a non-default relationship in parentheses).
@@ -406,6 +409,8 @@ pub enum MetaField {
     Frameworks,
     /// Declared extra keys (`key=value`).
     Extra,
+    /// Where the links in the statement and rationale lead.
+    Links,
 }
 
 impl MetaField {
@@ -419,6 +424,7 @@ impl MetaField {
             MetaField::Sources => "sources",
             MetaField::Frameworks => "frameworks",
             MetaField::Extra => "extra",
+            MetaField::Links => "links",
         }
     }
 }
