@@ -9,7 +9,9 @@ use crate::meta;
 use crate::model::{Chapter, Reference, Requirement, Statement};
 use crate::source::{FileId, SourceFile};
 use crate::toml_json;
-use pulldown_cmark::{BrokenLink, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
+};
 use regex::Regex;
 use serde_json::Value;
 use std::borrow::Cow;
@@ -236,6 +238,11 @@ pub fn parse_chapter(
     let mut block = Block::new();
     let mut in_code: Option<(bool, Range<usize>, Option<Range<usize>>)> = None; // (is req, block span, content span)
     let mut image_depth = 0usize;
+    // pulldown-cmark expands reference links (`[SDP-VR-01]`, `[text][label]`) only until their
+    // targets and titles add up to this many bytes; after that they stay plain text, which
+    // would leave them unchecked. Counted here to report it.
+    let expansion_budget = body.len().max(100_000);
+    let mut expanded = 0usize;
 
     for (event, range) in &mut parser {
         let range = range.start + base..range.end + base;
@@ -421,7 +428,18 @@ pub fn parse_chapter(
                     );
                 }
             }
-            Event::Start(Tag::Link { dest_url, .. }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) => {
+                if is_reference(link_type) {
+                    expanded += dest_url.len() + title.len();
+                    if expanded >= expansion_budget {
+                        expansion_spent(range.clone(), expansion_budget, file, &mut diags);
+                    }
+                }
                 if let Some(o) = open.as_mut() {
                     o.expect_meta = false;
                     record_link(&mut o.req, &dest_url);
@@ -766,6 +784,36 @@ pub fn link_scheme(dest: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether a link comes from a reference (`[ID]`, `[text][label]`) rather than being written
+/// out inline.
+fn is_reference(t: LinkType) -> bool {
+    matches!(
+        t,
+        LinkType::Reference
+            | LinkType::ReferenceUnknown
+            | LinkType::Collapsed
+            | LinkType::CollapsedUnknown
+            | LinkType::Shortcut
+            | LinkType::ShortcutUnknown
+    )
+}
+
+/// Reports, once, where the Markdown parser stopped expanding reference links (see
+/// `expansion_budget` in [`parse_chapter`]).
+fn expansion_spent(at: Range<usize>, budget: usize, file: FileId, diags: &mut Vec<Diagnostic>) {
+    if diags
+        .iter()
+        .any(|d| d.code == Code::TooLarge && d.primary.file == file)
+    {
+        return;
+    }
+    diags.push(
+        Diagnostic::new(Code::TooLarge, file, at, format!("this chapter has more references than the Markdown parser expands (about {budget} bytes of targets): the ones after this one are neither linked nor checked"))
+            .with_label("the last one expanded")
+            .with_help("split the chapter into smaller files"),
+    );
 }
 
 /// Keeps where a link in a requirement's text leads; a reference (`[SDP-VR-01]`) is its ID,

@@ -506,3 +506,20 @@ fn a_requirement_inside_a_quote_keeps_its_metadata() {
     assert_eq!(q1["since"], "0.1.0");
     assert_eq!(q1["strength"], "must");
 }
+
+/// Past a budget, pulldown-cmark leaves reference links as plain text; the check says so rather
+/// than passing the references after that point unchecked.
+#[test]
+fn a_chapter_with_more_references_than_the_parser_expands_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let refs = vec!["[R-1]"; 25_000].join(" ");
+    let text = format!(
+        "# A\n\n### One {{#R-1}}\n\nA project MUST do it.\n\n## Notes\n\nSee {refs} and [NOPE-1].\n"
+    );
+    let spec = spec_in(tmp.path(), &[("01-a.md", text.as_bytes())]);
+    assert_refused(
+        tmp.path(),
+        &spec,
+        "error[SB003]: this chapter has more references than the Markdown parser expands",
+    );
+}
