@@ -80,7 +80,40 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
     reader.limits = config.limits.clone();
 
     let chapter_paths = match &config.chapters {
-        Some(list) => list.clone(),
+        Some(list) => {
+            // A chapter listed twice is read once; the second entry is reported.
+            let mut seen = std::collections::BTreeSet::new();
+            let mut unique = Vec::with_capacity(list.len());
+            for (i, path) in list.iter().enumerate() {
+                let normal = path.trim_start_matches("./");
+                if seen.insert(normal) {
+                    unique.push(path.clone());
+                } else {
+                    // The entry as written, after as many entries written the same way.
+                    let needle = format!("\"{path}\"");
+                    let first = config_key_span(&sources, config_file, &needle);
+                    let before = list[..i].iter().filter(|p| *p == path).count();
+                    let text = &sources.get(config_file).text;
+                    let span = text[first.start..]
+                        .match_indices(&needle)
+                        .nth(before)
+                        .map_or(first.clone(), |(at, _)| {
+                            first.start + at..first.start + at + needle.len()
+                        });
+                    diags.push(
+                        Diagnostic::new(
+                            Code::ConfigInvalid,
+                            config_file,
+                            span,
+                            format!("chapter `{path}` is listed twice in `chapters`"),
+                        )
+                        .with_label("again here")
+                        .with_help("list each chapter file once"),
+                    );
+                }
+            }
+            unique
+        }
         None => list_dir(&canon, "", "md")?,
     };
     // Chapters are read in parallel (most of the time is system calls) and recorded in order.
@@ -327,13 +360,20 @@ impl Reader<'_> {
     fn read_text(&self, rel: &str) -> TextResult {
         let path = self.canon.join(rel);
         let io = |e: std::io::Error| {
-            (
-                Code::Io,
-                format!("cannot read `{rel}`: {e}"),
-                "check that the file exists and is readable".to_string(),
-                String::new(),
-                0,
-            )
+            // The folder listing shows a name that is not UTF-8 with U+FFFD in its place, which
+            // names no file.
+            let (message, help) = if rel.contains('\u{FFFD}') {
+                (
+                    format!("the file name `{rel}` is not valid UTF-8"),
+                    "rename the file: specbook reads names in UTF-8 only",
+                )
+            } else {
+                (
+                    format!("cannot read `{rel}`: {e}"),
+                    "check that the file exists and is readable",
+                )
+            };
+            (Code::Io, message, help.to_string(), String::new(), 0)
         };
         // A file directly in the (canonical) spec folder that is not a symbolic link is where it
         // seems to be; anything else is resolved, which costs a system call per path component.

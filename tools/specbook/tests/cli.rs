@@ -523,3 +523,44 @@ fn a_chapter_with_more_references_than_the_parser_expands_is_refused() {
         "error[SB003]: this chapter has more references than the Markdown parser expands",
     );
 }
+
+/// A chapter whose file name is not UTF-8 is reported as such, not as a missing file.
+#[cfg(unix)]
+#[test]
+fn a_chapter_name_that_is_not_utf8_is_reported_as_such() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(tmp.path(), &[("01-a.md", b"# A\n\nText.\n")]);
+    let name = std::ffi::OsStr::from_bytes(b"02-\xff.md");
+    if std::fs::write(spec.join(name), "# B\n\nText.\n").is_err() {
+        eprintln!("SKIPPED: the file system refuses names that are not UTF-8");
+        return;
+    }
+    assert_refused(tmp.path(), &spec, "is not valid UTF-8");
+}
+
+/// A chapter listed twice is read once, and the second entry is reported where it is written.
+#[test]
+fn a_chapter_listed_twice_is_reported_at_its_second_entry() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(
+        tmp.path(),
+        &[(
+            "01-a.md",
+            b"# A\n\n### One {#A-1}\n\nA project MUST do it.\n",
+        )],
+    );
+    let config = spec.join("specbook.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("chapters = [\"01-a.md\", \"./01-a.md\"]\n");
+    std::fs::write(&config, &text).expect("write");
+    let o = specbook(&["check", spec.to_str().expect("utf-8")]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[SB010]: chapter `./01-a.md` is listed twice in `chapters`"),
+        "{err}"
+    );
+    assert!(err.contains("specbook.toml:3:24"), "{err}");
+    assert!(!err.contains("SB020"), "the chapter was read twice: {err}");
+}
