@@ -971,3 +971,16 @@ fn ids_that_the_templates_use_fail_with_sb050() {
     assert!(err.contains("policies/acme.toml:"), "{err}");
     assert!(!out.exists(), "a failed build wrote output");
 }
+
+#[test]
+fn only_the_search_page_asks_not_to_be_indexed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = build(&fixture("site-basic"), &out);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let robots = r#"<meta name="robots" content="noindex">"#;
+    for (path, bytes) in tree(&out).iter().filter(|(p, _)| p.ends_with(".html")) {
+        let page = String::from_utf8_lossy(bytes);
+        assert_eq!(page.contains(robots), path == "search.html", "{path}");
+    }
+}

@@ -286,7 +286,7 @@ static EMPTY_CHAPTER: std::sync::LazyLock<ChapterInfo> = std::sync::LazyLock::ne
 });
 
 /// The global context every template sees: `spec`, `chapters`, `summary`, `downloads`,
-/// `counts`, `permanent_base` and `generator`.
+/// `counts`, `permanent_base`, `generator` and `noindex` (false; the search page sets it).
 pub(crate) fn global(checked: &Checked, published: &BTreeMap<String, usize>) -> Context {
     let cat = &checked.catalogue;
     let mut ctx = Context::new();
@@ -294,6 +294,7 @@ pub(crate) fn global(checked: &Checked, published: &BTreeMap<String, usize>) -> 
     ctx.insert("chapters", &cat.chapters);
     ctx.insert("sidebar", &sidebar(&cat.chapters, None));
     ctx.insert("summary", &cat.coverage.summary);
+    ctx.insert("noindex", &false);
     ctx.insert("downloads", &downloads(published));
     ctx.insert(
         "counts",
