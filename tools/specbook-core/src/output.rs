@@ -188,7 +188,7 @@ impl Staging {
     /// `out` that the commit must not replace: a file, or a folder with files that specbook did
     /// not write (one without `SHA256SUMS`, which every output folder ends with).
     pub fn begin(out: &Path) -> io::Result<Staging> {
-        let out = std::path::absolute(out)?;
+        let out = resolve(out)?;
         replaceable(&out)?;
         if let Some(parent) = out.parent() {
             std::fs::create_dir_all(parent)?;
@@ -311,9 +311,48 @@ pub fn write_atomically(out: &Path, files: &Files) -> io::Result<()> {
     staging.commit().map(drop)
 }
 
+/// The folder `out` names, as the file system will find it: its longest existing part made
+/// canonical (symbolic links and `..` resolved), the rest appended. A `..` in the rest is
+/// refused: lexically it would undo a folder that does not exist yet, while the file system,
+/// once that folder is created, resolves it differently (`new/../spec` is `spec`).
+pub fn resolve(out: &Path) -> io::Result<PathBuf> {
+    let abs = std::path::absolute(out)?;
+    let dotdot = || {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} goes through a folder that does not exist and then `..`: name the output folder without `..` after a new folder",
+                out.display()
+            ),
+        )
+    };
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    while std::fs::symlink_metadata(existing).is_err() {
+        // A missing path ending in `..` has no file name.
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+            return Err(dotdot());
+        };
+        rest.push(name.to_os_string());
+        existing = parent;
+    }
+    let missing = abs.strip_prefix(existing).unwrap_or(Path::new(""));
+    if missing
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(dotdot());
+    }
+    let mut path = std::fs::canonicalize(existing)?;
+    for name in rest.iter().rev() {
+        path.push(name);
+    }
+    Ok(path)
+}
+
 /// Whether the commit may replace `out`: it does not exist, or is an empty folder, or a folder
 /// with `SHA256SUMS` (an earlier output).
-fn replaceable(out: &Path) -> io::Result<()> {
+pub fn replaceable(out: &Path) -> io::Result<()> {
     let refuse = |why: String| Err(io::Error::new(io::ErrorKind::AlreadyExists, why));
     let Ok(meta) = std::fs::metadata(out) else {
         return Ok(());
@@ -340,15 +379,25 @@ fn replaceable(out: &Path) -> io::Result<()> {
 /// so that a wrong `--out` is reported at once.
 pub fn check_output_folder(out: &Path, spec: &Path) -> io::Result<()> {
     let spec = std::fs::canonicalize(spec)?;
-    let out = std::path::absolute(out)?;
-    let out = std::fs::canonicalize(&out).unwrap_or(out);
+    let out = resolve(out)?;
+    let refuse = |why: String| Err(io::Error::new(io::ErrorKind::InvalidInput, why));
     if spec.starts_with(&out) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "the output folder {} is the spec folder or holds it, and the output replaces the whole folder: choose a folder outside the spec",
-                out.display()
-            ),
+        return refuse(format!(
+            "the output folder {} is the spec folder or holds it, and the output replaces the whole folder: choose a folder outside the spec",
+            out.display()
+        ));
+    }
+    if out.starts_with(&spec) {
+        return refuse(format!(
+            "the output folder {} is inside the spec folder, where a later build would read it (as templates or assets): choose a folder outside the spec",
+            out.display()
+        ));
+    }
+    if out.join(crate::release::RELEASE_FILE).is_file() {
+        return refuse(format!(
+            "{} is a frozen release ({} is there), which is never replaced: choose another folder",
+            out.display(),
+            crate::release::RELEASE_FILE
         ));
     }
     replaceable(&out)

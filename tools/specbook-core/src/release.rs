@@ -366,14 +366,24 @@ pub fn release(mut checked: Checked, opts: &Options<'_>) -> Result<Outcome, Rele
             "a release needs a date: set `date = \"YYYY-MM-DD\"` in specbook.toml or the SOURCE_DATE_EPOCH environment variable".into(),
         ));
     };
-    let folder = opts.publish_dir.join(version);
+    // The publish folder as the file system finds it (a `..` after a missing folder would
+    // otherwise read one folder and write another).
+    let publish_dir = &crate::output::resolve(opts.publish_dir)
+        .map_err(|e| ReleaseError::Usage(e.to_string()))?;
+    let folder = publish_dir.join(version);
     if folder.exists() {
         refusals.push(format!(
             "{} already exists: releases are never overwritten",
             folder.display()
         ));
     }
-    let releases = released(opts.publish_dir)?;
+    // `latest/` is replaced last; a folder there that an earlier release did not write would
+    // stop the release half-way, so it is refused before anything is written.
+    let latest = publish_dir.join(LATEST);
+    if let Err(e) = crate::output::replaceable(&latest) {
+        refusals.push(e.to_string());
+    }
+    let releases = released(publish_dir)?;
     refusals.extend(Ledger::from_releases(&releases).violations(&checked.catalogue));
     if !refusals.is_empty() {
         return Err(ReleaseError::Refused(refusals));
@@ -440,8 +450,7 @@ pub fn release(mut checked: Checked, opts: &Options<'_>) -> Result<Outcome, Rele
 
     output::write_atomically(&folder, &files).map_err(|e| io("write", &folder, e))?;
     // Only once the release folder is complete: the list of versions, then `latest/`.
-    write_file_atomically(&opts.publish_dir.join(VERSIONS_FILE), &json(&versions))?;
-    let latest = opts.publish_dir.join(LATEST);
+    write_file_atomically(&publish_dir.join(VERSIONS_FILE), &json(&versions))?;
     output::write_atomically(&latest, &files).map_err(|e| io("write", &latest, e))?;
     Ok(Outcome {
         context,
@@ -518,8 +527,12 @@ pub fn versions(releases: &[ReleaseInfo], base_url: Option<&str>) -> Versions {
 fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReleaseError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".specbook-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".specbook-");
+    // A temporary file is private (0600); the published file is read by web servers.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| io("create a temporary file in", dir, e))?;
     crate::output::injected_failure(path)

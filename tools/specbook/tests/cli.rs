@@ -400,6 +400,12 @@ fn build_never_replaces_a_folder_it_did_not_write() {
         (spec.join("."), "is the spec folder or holds it"),
         (other.clone(), "holds files that specbook did not write"),
         (file.clone(), "exists and is not a folder"),
+        // Once `new` is created, `new/../spec` is the spec folder.
+        (
+            tmp.path().join("new/../spec"),
+            "goes through a folder that does not exist",
+        ),
+        (spec.join("build"), "is inside the spec folder"),
     ] {
         let o = specbook(&["build", s, "--out", out.to_str().expect("utf-8")]);
         assert_eq!(code(&o), 2, "{}: {}", out.display(), stderr(&o));

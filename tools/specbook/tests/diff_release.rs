@@ -487,3 +487,58 @@ fn a_release_names_its_versioned_address() {
             .expect("json");
     assert_eq!(versions[0]["url"], "https://example.org/tiny/1.0.0/");
 }
+
+/// A release is refused before anything is written when `latest/` holds files no release wrote,
+/// and the files it publishes are readable by a web server running as another user.
+#[test]
+fn a_release_writes_nothing_when_latest_holds_foreign_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = Spec::new(tmp.path());
+    spec.set("1.0.0", Some("2026-01-15"), V1);
+    let publish = tmp.path().join("publish");
+    write(&publish.join("latest/mine.txt"), "not a release");
+    let o = release(&spec, &publish, "1.0.0", &[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("holds files that specbook did not write"),
+        "{}",
+        stderr(&o)
+    );
+    let names: Vec<_> = std::fs::read_dir(&publish)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(names, ["latest"], "something was written");
+
+    std::fs::remove_dir_all(publish.join("latest")).expect("rm");
+    let o = release(&spec, &publish, "1.0.0", &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // `build` never replaces a frozen release either.
+    let frozen = publish.join("1.0.0");
+    let before = tree(&frozen);
+    let o = specbook(
+        &[
+            "build",
+            spec.path(),
+            "--out",
+            frozen.to_str().expect("utf-8"),
+        ],
+        None,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is a frozen release"), "{}", stderr(&o));
+    assert_eq!(tree(&frozen), before);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(publish.join("versions.json"))
+            .expect("versions.json")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o044,
+            0o044,
+            "versions.json is not world-readable: {mode:o}"
+        );
+    }
+}
