@@ -85,7 +85,11 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
             let mut seen = std::collections::BTreeSet::new();
             let mut unique = Vec::with_capacity(list.len());
             for (i, path) in list.iter().enumerate() {
-                let normal = path.trim_start_matches("./");
+                // `01.md`, `./01.md` and `.//01.md` name one file.
+                let normal: std::path::PathBuf = Path::new(path)
+                    .components()
+                    .filter(|c| !matches!(c, Component::CurDir))
+                    .collect();
                 if seen.insert(normal) {
                     unique.push(path.clone());
                 } else {

@@ -481,11 +481,13 @@ fn metadata(cat: &Catalogue, source_date_epoch: Option<i64>) -> Metadata<'_> {
 
 /// The catalog's UUID: the same for the same document, and new whenever it is revised (OSCAL:
 /// "should be changed when this document is revised"): it is derived from the spec id, its
-/// metadata, its chapters and every requirement's content hash.
+/// metadata, its chapters, the cited documents (its back matter) and every requirement's
+/// content hash.
 fn catalog_uuid(cat: &Catalogue) -> String {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     h.update(serde_json::to_vec(&cat.spec).unwrap_or_default());
+    h.update(serde_json::to_vec(&cat.organisations).unwrap_or_default());
     for c in &cat.chapters {
         h.update(format!("\n{}\t{}", c.slug, c.title));
     }

@@ -446,8 +446,19 @@ pub fn parse_chapter(
                 }
                 link(&dest_url, range, &mut chapter, file, &mut diags);
             }
-            Event::Start(Tag::Image { dest_url, .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) => {
                 image_depth += 1;
+                if is_reference(link_type) {
+                    expanded += dest_url.len() + title.len();
+                    if expanded >= expansion_budget {
+                        expansion_spent(range.clone(), expansion_budget, file, &mut diags);
+                    }
+                }
                 if let Some(o) = open.as_mut() {
                     record_link(&mut o.req, &dest_url);
                 }
@@ -664,7 +675,13 @@ fn read_req_block(
         return;
     }
     let content = content.unwrap_or(span.start..span.start);
-    let toml_text = unquoted(&text[content.clone()]);
+    // Inside a quote, the lines after the opening fence carry the quote's markers.
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let toml_text = if text[line_start..span.start].contains('>') {
+        unquoted(&text[content.clone()])
+    } else {
+        Cow::Borrowed(&text[content.clone()])
+    };
     let toml_text = toml_text.as_ref();
     // Almost every block is valid and has only the known keys: typed straight from the TOML.
     // Anything else (syntax errors, wrong types, extra keys) takes the path that reports it.

@@ -558,15 +558,64 @@ fn a_chapter_listed_twice_is_reported_at_its_second_entry() {
     );
     let config = spec.join("specbook.toml");
     let mut text = std::fs::read_to_string(&config).expect("config");
-    text.push_str("chapters = [\"01-a.md\", \"./01-a.md\"]\n");
+    text.push_str("chapters = [\"01-a.md\", \".//01-a.md\"]\n");
     std::fs::write(&config, &text).expect("write");
     let o = specbook(&["check", spec.to_str().expect("utf-8")]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("error[SB010]: chapter `./01-a.md` is listed twice in `chapters`"),
+        err.contains("error[SB010]: chapter `.//01-a.md` is listed twice in `chapters`"),
         "{err}"
     );
     assert!(err.contains("specbook.toml:3:24"), "{err}");
     assert!(!err.contains("SB020"), "the chapter was read twice: {err}");
+}
+
+/// Outside a quote, a line of a `req` block that starts with `>` is kept as written.
+#[test]
+fn a_req_block_outside_a_quote_keeps_lines_that_start_with_a_marker() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = spec_in(
+        tmp.path(),
+        &[(
+            "01-a.md",
+            b"# A\n\n### One {#A-1}\n\n```req\nnote = \"\"\"\n> quoted, and a>b\n\"\"\"\n```\n\nA project MUST do it.\n",
+        )],
+    );
+    let config = spec.join("specbook.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str("[extra_fields]\nnote = { type = \"string\" }\n");
+    std::fs::write(&config, &text).expect("write");
+    let out = tmp.path().join("out");
+    let o = specbook(&[
+        "build",
+        spec.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let cat: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
+            .expect("json");
+    assert_eq!(
+        cat["requirements"][0]["extra"]["note"],
+        "> quoted, and a>b\n"
+    );
+}
+
+/// Reference images spend the parser's expansion budget as links do.
+#[test]
+fn reference_images_count_toward_the_expansion_budget() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let url = format!("https://example.org/{}", "x".repeat(1_000));
+    let images: String = (0..101).map(|i| format!("![i{i}][big]\n")).collect();
+    let text = format!(
+        "# A\n\n### One {{#R-1}}\n\nA project MUST do it.\n\n## Notes\n\n{images}\nSee [NOPE-1].\n\n[big]: {url}\n"
+    );
+    let spec = spec_in(tmp.path(), &[("01-a.md", text.as_bytes())]);
+    assert_refused(
+        tmp.path(),
+        &spec,
+        "error[SB003]: this chapter has more references than the Markdown parser expands",
+    );
 }
