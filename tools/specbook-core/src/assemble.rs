@@ -351,7 +351,7 @@ fn assemble_chapter(
             since: r.meta.since.clone(),
             replaces: r.meta.replaces.to_vec(),
             related: r.meta.related.clone(),
-            links: r.links.clone(),
+            links: Some(r.links.clone()),
             sources: sources_,
             frameworks,
             organisations,

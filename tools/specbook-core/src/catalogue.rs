@@ -172,9 +172,10 @@ pub struct RequirementEntry {
     pub replaces: Vec<String>,
     /// Related requirement IDs.
     pub related: Vec<String>,
-    /// Where the links in its statement and rationale lead, in order (absent when none).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub links: Vec<String>,
+    /// Where the links in its statement and rationale lead, in order. Absent only in catalogues
+    /// written before specbook recorded it, which the diff then does not compare.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub links: Option<Vec<String>>,
     /// Cited policy documents.
     pub sources: Vec<PolicyLink>,
     /// Framework items.

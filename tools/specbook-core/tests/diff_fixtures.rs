@@ -237,6 +237,14 @@ fn link_target() {
     assert_eq!(m.added, ["https://elsewhere.example/guide/v2"]);
     let (o, n) = (c.old.as_ref().expect("old"), c.new.as_ref().expect("new"));
     assert_ne!(o.content_hash, n.content_hash);
+    // A catalogue written before links were recorded has none to compare: no change is
+    // invented for it.
+    let mut old = catalogue("link-target", "old");
+    for r in &mut old.requirements {
+        r.links = None;
+    }
+    let new = catalogue("link-target", "new");
+    assert!(diff::compare(&old, &new).changes.is_empty());
 }
 
 /// R-02 keeps its ID and absorbs R-03 (`replaces = "R-03"`): R-03 is accounted for.

@@ -177,7 +177,9 @@ fn a_revised_catalog_gets_a_new_uuid_and_is_never_modified_before_it_was_publish
     // A cited document's title is in the back matter: changing it revises the catalog.
     let mut cat = checked("spec").catalogue;
     let before = oscal::catalog(&cat, None)["catalog"]["uuid"].clone();
-    cat.organisations[0].documents[0].title.push_str(" (revised)");
+    cat.organisations[0].documents[0]
+        .title
+        .push_str(" (revised)");
     assert_ne!(oscal::catalog(&cat, None)["catalog"]["uuid"], before);
     let mut cat = checked("tests/projects/minimal").catalogue;
     cat.spec.date = Some("2026-11-22".into());

@@ -321,7 +321,11 @@ fn metadata(o: &Snapshot, n: &Snapshot, declared: &[String]) -> Vec<MetadataChan
             n.frameworks.clone(),
         ),
         list_change(MetaField::Extra, extra(o), extra(n)),
-        list_change(MetaField::Links, o.links.clone(), n.links.clone()),
+        // Compared only when both catalogues recorded them.
+        o.links
+            .as_ref()
+            .zip(n.links.as_ref())
+            .and_then(|(a, b)| list_change(MetaField::Links, a.clone(), b.clone())),
     ]
     .into_iter()
     .flatten()
@@ -376,7 +380,7 @@ fn unchanged(o: &RequirementEntry, n: &RequirementEntry) -> bool {
         && o.since == n.since
         && o.replaces == n.replaces
         && o.related == n.related
-        && o.links == n.links
+        && (o.links == n.links || o.links.is_none() || n.links.is_none())
         && o.extra == n.extra
         && o.chapter == n.chapter
         && o.section == n.section

@@ -291,9 +291,10 @@ pub struct Snapshot {
     pub replaces: Vec<String>,
     /// Related IDs.
     pub related: Vec<String>,
-    /// Where the links in its statement and rationale lead (absent when none).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub links: Vec<String>,
+    /// Where the links in its statement and rationale lead (absent when its catalogue did not
+    /// record them).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub links: Option<Vec<String>>,
     /// Cited policy documents (`org/doc`, with a non-default relationship in parentheses).
     pub sources: Vec<String>,
     /// Framework items (with a non-default relationship in parentheses).
