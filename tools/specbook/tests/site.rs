@@ -952,6 +952,7 @@ fn ids_that_the_templates_use_fail_with_sb050() {
                 "id = \"acme-unused\"",
                 "id = \"sb-q\"",
             ),
+            ("frameworks/cra.toml", "id = \"CRA-X-4\"", "id = \"fw-cra\""),
         ],
     );
     let out = tmp.path().join("site");
@@ -969,6 +970,12 @@ fn ids_that_the_templates_use_fail_with_sb050() {
         "{err}"
     );
     assert!(err.contains("policies/acme.toml:"), "{err}");
+    assert!(
+        err.contains(
+            "error[SB050]: framework item id `fw-cra` is an element id of the coverage page"
+        ),
+        "{err}"
+    );
     assert!(!out.exists(), "a failed build wrote output");
 }
 

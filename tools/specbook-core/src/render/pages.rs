@@ -617,6 +617,25 @@ fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
             }
         }
     }
+    // A framework item's row on the coverage page has the item's id, beside the frameworks'
+    // headings (`fw-<framework id>`) and the page's own ids.
+    for (item, (file, span)) in &checked.registry.item_places {
+        let heading = item
+            .strip_prefix("fw-")
+            .is_some_and(|fw| checked.registry.frameworks.iter().any(|f| f.id == fw));
+        if heading || TEMPLATE_IDS.contains(&item.as_str()) {
+            problems.push(Problem::new(
+                Place::File(*file),
+                span.clone(),
+                Code::TemplateError,
+                format!("framework item id `{item}` is an element id of the coverage page"),
+                format!(
+                    "choose another id; the page uses `fw-<framework id>` and these: {}",
+                    TEMPLATE_IDS.join(", ")
+                ),
+            ));
+        }
+    }
     // A document's section on its organisation's page has the document's id.
     for (key, (file, span)) in &checked.registry.doc_places {
         let doc = key.split_once('/').map_or(key.as_str(), |(_, d)| d);
