@@ -991,3 +991,28 @@ fn only_the_search_page_asks_not_to_be_indexed() {
         assert_eq!(page.contains(robots), path == "search.html", "{path}");
     }
 }
+
+/// A chapter whose page name would be longer than a file name may be is SB050 at the chapter,
+/// not an I/O error with no place.
+#[test]
+fn a_chapter_too_long_to_name_its_page_fails_with_sb050() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[(
+            "01-reporting.md",
+            "[handling](02-handling.md#triage-rules)",
+            "handling",
+        )],
+    );
+    let long = format!("{}.md", "h".repeat(252)); // 255 bytes; its page would be 257
+    std::fs::rename(spec.join("02-handling.md"), spec.join(&long)).expect("rename chapter");
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("error[SB050]: chapter `"), "{err}");
+    assert!(err.contains("longer than 255 bytes"), "{err}");
+    assert!(!out.exists(), "a failed build wrote output");
+}

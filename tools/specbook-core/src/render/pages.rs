@@ -399,6 +399,9 @@ fn page(path: &str, kind: &'static str, title: &str, prefix: &str) -> Context {
     ctx
 }
 
+/// The longest file name most file systems take, in bytes.
+const MAX_FILE_NAME: usize = 255;
+
 /// Whether an ID can name a file `req/<ID>.html` that stays in `req/`, and whose path is a
 /// URL as it stands: the catalogue's `permalink` and the permanent URLs are that path unencoded,
 /// so no `#`, `?`, `%` or white space may end or change it.
@@ -494,7 +497,7 @@ pub(crate) fn pages(
             // not rendered, so that the two never write the same file at once.
             let rendered = |c: usize| {
                 let path = assemble::chapter_page(&checked.chapters[c].slug);
-                !RESERVED.contains(&path.as_str())
+                !RESERVED.contains(&path.as_str()) && path.len() <= MAX_FILE_NAME
             };
             // Each requirement's page is rendered with its chapter's (by the first chapter
             // of that slug), so that its entry becomes a tera value once; the entries of no
@@ -569,7 +572,15 @@ fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
         let path = assemble::chapter_page(&ch.slug);
         let file = checked.loaded.sources.get(ch.file);
         let at = ch.body_start..ch.body_start;
-        if RESERVED.contains(&path.as_str()) {
+        if path.len() > MAX_FILE_NAME {
+            problems.push(Problem::new(
+                Place::File(ch.file),
+                at,
+                Code::TemplateError,
+                format!("chapter `{}` would be published as a page whose name is longer than {MAX_FILE_NAME} bytes", file.path),
+                "shorten the chapter's file name",
+            ));
+        } else if RESERVED.contains(&path.as_str()) {
             problems.push(Problem::new(
                 Place::File(ch.file),
                 at,
