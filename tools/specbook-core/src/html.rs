@@ -3,7 +3,7 @@
 //! neutralised. pulldown-cmark escapes all text and attribute values.
 
 use crate::parse::{self, REF_SCHEME};
-use pulldown_cmark::{CowStr, Event, Parser, Tag};
+use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
 use regex::Regex;
 
 /// How to turn a reference target into a URL (relative to the site root) and a title.
@@ -33,6 +33,35 @@ pub fn render_in_chapter(
     }
 }
 
+/// The content of the footnote definition `markdown` (`[^a]: text`, with its continuation
+/// lines) without the definition around it, for the notes at the end of its chapter page;
+/// `definitions` as in [`render_in_chapter`].
+pub fn render_footnote(
+    markdown: &str,
+    definitions: &str,
+    id_pattern: &Regex,
+    resolve: &dyn Resolve,
+) -> String {
+    let with = format!("{markdown}\n\n{definitions}");
+    render_with(&with, id_pattern, resolve, "", false, Footnotes::Unwrap)
+}
+
+/// The id of the note of footnote `label` on its chapter page. No heading slug and no ID of the
+/// default pattern has a `:`.
+pub fn footnote_id(label: &str) -> String {
+    format!("fn:{label}")
+}
+
+/// What [`render_with`] does with footnote definitions.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Footnotes {
+    /// Leaves them out: a chapter is rendered in pieces, and its notes once, at its end.
+    Drop,
+    /// Keeps the content of the first one without the definition around it, and leaves out the
+    /// others (the chapter's stand-ins appended to it).
+    Unwrap,
+}
+
 /// Renders `markdown` to HTML; `prefix` is the path from the page to the site root (`""`, `"../"`).
 /// With `strip_label`, a leading `Rationale:` is removed.
 pub fn render(
@@ -42,13 +71,71 @@ pub fn render(
     prefix: &str,
     strip_label: bool,
 ) -> String {
+    render_with(
+        markdown,
+        id_pattern,
+        resolve,
+        prefix,
+        strip_label,
+        Footnotes::Drop,
+    )
+}
+
+fn render_with(
+    markdown: &str,
+    id_pattern: &Regex,
+    resolve: &dyn Resolve,
+    prefix: &str,
+    strip_label: bool,
+    footnotes: Footnotes,
+) -> String {
     let parser = Parser::new_with_broken_link_callback(
         markdown,
         parse::options(),
         Some(parse::ReferenceCallback(id_pattern)),
     );
     let mut first_text = strip_label;
-    let events = parser.filter_map(|event| match event {
+    let mut in_definition = 0usize;
+    let mut definitions = 0usize;
+    let events = parser.filter_map(|event| {
+        match &event {
+            Event::Start(Tag::FootnoteDefinition(_)) => {
+                in_definition += 1;
+                definitions += 1;
+                return None;
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                in_definition = in_definition.saturating_sub(1);
+                return None;
+            }
+            _ => {}
+        }
+        let keep = match footnotes {
+            Footnotes::Drop => in_definition == 0,
+            Footnotes::Unwrap => in_definition > 0 && definitions == 1,
+        };
+        if !keep {
+            return None;
+        }
+        rewrite_event(event, resolve, prefix, &mut first_text)
+    });
+    // HTML is usually a little longer than its Markdown; the result is kept (in the catalogue),
+    // so spare capacity is given back.
+    let mut out = String::with_capacity(markdown.len() + markdown.len() / 4);
+    pulldown_cmark::html::push_html(&mut out, events);
+    out.shrink_to_fit();
+    out
+}
+
+/// One event with its links resolved, raw HTML left out, a footnote reference made a link to
+/// the note on the chapter page, and (while `first_text`) a leading `Rationale:` removed.
+fn rewrite_event<'a>(
+    event: Event<'a>,
+    resolve: &dyn Resolve,
+    prefix: &str,
+    first_text: &mut bool,
+) -> Option<Event<'a>> {
+    match event {
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -86,21 +173,25 @@ pub fn render(
             attrs: Vec::new(),
         })),
         Event::Html(_) | Event::InlineHtml(_) => None,
-        Event::Text(t) if first_text => {
-            first_text = false;
+        Event::FootnoteReference(label) => {
+            let href = resolve
+                .chapter_link(&format!("#{}", footnote_id(&label)))
+                .map_or_else(|| CowStr::from("#"), |url| join(prefix, &url));
+            Some(Event::InlineHtml(CowStr::from(format!(
+                "<sup class=\"footnote-reference\"><a href=\"{}\">{}</a></sup>",
+                escape(&href),
+                escape(&label)
+            ))))
+        }
+        Event::Text(t) if *first_text => {
+            *first_text = false;
             match t.strip_prefix("Rationale:") {
                 Some(rest) => Some(Event::Text(CowStr::from(rest.trim_start().to_string()))),
                 None => Some(Event::Text(t)),
             }
         }
         other => Some(other),
-    });
-    // HTML is usually a little longer than its Markdown; the result is kept (in the catalogue),
-    // so spare capacity is given back.
-    let mut out = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut out, events);
-    out.shrink_to_fit();
-    out
+    }
 }
 
 fn rewrite<'a>(
@@ -298,18 +389,39 @@ mod tests {
             r#"href="https://example.org/p?a=b&amp;c=d""#,
             r#"href="mailto:a@example.org""#,
             r#"href="https://auto.example.org""#,
-            r#"href="../n.html""#,
+            // A footnote reference links to the note on its chapter page; the definition is
+            // left out here (the chapter page shows it once, see `render_footnote`).
+            r#"<sup class="footnote-reference"><a href="../here.html#fn:1">1</a></sup>"#,
             r#"href="../t.html""#,
             r#"href="../s%20p.html""#,
         ] {
             assert!(html.contains(expected), "{expected} missing in {html}");
         }
         assert!(!html.contains("javascript"), "{html}");
+        assert!(
+            !html.contains("n.html"),
+            "the footnote's definition was rendered: {html}"
+        );
         // Text that looks like an attribute is text: pulldown-cmark leaves its quotes as they are.
         assert!(html.contains(r#"with src="text" and"#), "{html}");
         assert!(html.contains(r#"<code>href="code"</code>"#), "{html}");
         assert!(html.contains(r#"<a href="">empty</a>"#), "{html}");
         assert!(html.contains(r#"1 &gt; 0 href="gt""#), "{html}");
+    }
+
+    #[test]
+    fn a_footnote_renders_alone_without_its_definition_or_the_stand_ins() {
+        let pattern = Regex::new(r"^[A-Z]+-[0-9]+$").expect("pattern");
+        let note = render_footnote(
+            "[^1]: A [note](n.html)\n    on two lines.",
+            "\n[^1]: .\n\n[^2]: .\n",
+            &pattern,
+            &Site,
+        );
+        assert_eq!(
+            note,
+            "<p>A <a href=\"n.html\">note</a>\non two lines.</p>\n"
+        );
     }
 
     #[test]

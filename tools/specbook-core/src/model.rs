@@ -34,10 +34,15 @@ pub struct Chapter {
     /// Link reference definitions (`[label]: url`), in source order: appended to any part of
     /// the chapter rendered on its own, so `[text][label]` resolves wherever the definition is.
     pub definitions: Vec<Range<usize>>,
+    /// Labels of its footnote definitions (`[^label]: …`), in source order. The notes are shown
+    /// once, at the end of the chapter page; every part rendered on its own gets a stand-in
+    /// definition of each, so that `[^label]` is a footnote reference wherever it is.
+    pub footnotes: Vec<String>,
 }
 
 impl Chapter {
-    /// The chapter's link reference definitions as Markdown, one per line (empty if none).
+    /// The chapter's link reference definitions as Markdown, one per line, then a stand-in for
+    /// each footnote definition (empty if none).
     ///
     /// A definition is copied only when its source text means the same on its own: when it
     /// fits on one line, or starts a line at the top level. A definition spread over several
@@ -52,6 +57,11 @@ impl Chapter {
                 !d.contains('\n') || text[line_start..start].trim().is_empty()
             })
             .map(|(_, d)| format!("{d}\n"))
+            .chain(
+                self.footnotes
+                    .iter()
+                    .map(|label| format!("\n[^{label}]: .\n")),
+            )
             .collect()
     }
 }

@@ -199,6 +199,7 @@ pub fn parse_chapter(
         anchors: Vec::new(),
         body_start: 0,
         definitions: Vec::new(),
+        footnotes: Vec::new(),
     };
     match front_matter(text) {
         Some((kind, _, None)) => {
@@ -232,6 +233,9 @@ pub fn parse_chapter(
     let mut depth = 0usize;
     // Open lists, quotes and footnotes: a heading inside one gets no `id` on the site.
     let mut containers = 0usize;
+    // Footnote definitions are published once, at the end of the chapter page: their text is
+    // no requirement's statement or rationale.
+    let mut footnotes = 0usize;
     let mut sections: Vec<(u8, String)> = Vec::new();
     let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
     let mut open: Option<Open> = None;
@@ -268,6 +272,16 @@ pub fn parse_chapter(
             Event::End(
                 TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item | TagEnd::FootnoteDefinition,
             ) => containers = containers.saturating_sub(1),
+            _ => {}
+        }
+        match &event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                footnotes += 1;
+                if !chapter.footnotes.iter().any(|l| l == label.as_ref()) {
+                    chapter.footnotes.push(label.to_string());
+                }
+            }
+            Event::End(TagEnd::FootnoteDefinition) => footnotes = footnotes.saturating_sub(1),
             _ => {}
         }
         match event {
@@ -401,14 +415,14 @@ pub fn parse_chapter(
             Event::Text(t) => {
                 if let Some(h) = heading.as_mut() {
                     h.3.push_str(&t);
-                } else if image_depth == 0 {
+                } else if image_depth == 0 && footnotes == 0 {
                     block.push(&t, range, false);
                 }
             }
             Event::Code(t) => {
                 if let Some(h) = heading.as_mut() {
                     h.3.push_str(&t);
-                } else {
+                } else if footnotes == 0 {
                     block.push(&t, range, true);
                 }
             }

@@ -1016,3 +1016,74 @@ fn a_chapter_too_long_to_name_its_page_fails_with_sb050() {
     assert!(err.contains("longer than 255 bytes"), "{err}");
     assert!(!out.exists(), "a failed build wrote output");
 }
+
+/// Footnotes: a chapter page is rendered in pieces, yet every reference links to its note,
+/// each note is shown once at the end of the page, and no note is part of a statement.
+#[test]
+fn footnotes_link_to_notes_shown_once_at_the_end_of_the_chapter() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[
+            (
+                "02-handling.md",
+                "# Handling\n",
+                "# Handling\n\nTriage follows the intake rules[^intake].\n",
+            ),
+            (
+                "02-handling.md",
+                "The security team SHOULD triage every report within seven days.",
+                "The security team SHOULD triage every report within seven days[^days].",
+            ),
+            (
+                "02-handling.md",
+                "Back to [reporting](01-reporting.md#channels).",
+                "Back to [reporting](01-reporting.md#channels).\n\n[^days]: Calendar days, not working days.\n\n[^intake]: See the [reporting](01-reporting.md) chapter.\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
+    let files = tree(&out);
+    check_links(&files);
+    let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    assert!(
+        !page.contains("[^"),
+        "a footnote reference stayed text: {page}"
+    );
+    for label in ["days", "intake"] {
+        let reference = format!(r#"<a href="02-handling.html#fn%3A{label}">{label}</a>"#);
+        assert_eq!(page.matches(&reference).count(), 1, "{label}: {page}");
+        assert_eq!(
+            page.matches(&format!(r#"id="fn:{label}""#)).count(),
+            1,
+            "{label}"
+        );
+    }
+    assert!(
+        page.contains("<dd><p>Calendar days, not working days.</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"See the <a href="01-reporting.html">reporting</a> chapter."#),
+        "{page}"
+    );
+    let req = String::from_utf8_lossy(&files["req/FX-HD-01.html"]).into_owned();
+    assert!(
+        req.contains(r#"<a href="../02-handling.html#fn%3Adays">days</a>"#),
+        "{req}"
+    );
+    let cat: serde_json::Value = serde_json::from_slice(&files["catalogue.json"]).expect("json");
+    let entry = cat["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .find(|r| r["id"] == "FX-HD-01")
+        .expect("FX-HD-01");
+    for field in ["statement", "rationale"] {
+        let text = entry[field].as_str().unwrap_or_default();
+        assert!(!text.contains("Calendar"), "{field}: {text}");
+    }
+}

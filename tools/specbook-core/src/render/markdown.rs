@@ -1,6 +1,7 @@
 //! Chapter prose for the site: finds a chapter's headings (in the order of `Chapter::anchors`),
-//! gives the ones without an ID a unique slug `id` so `other.md#slug` links land, and renders
-//! source ranges with `html::render`, split at those headings.
+//! gives the ones without an ID a unique slug `id` so `other.md#slug` links land, renders
+//! source ranges with `html::render`, split at those headings, and renders its footnotes once,
+//! for the end of the page.
 
 use crate::html::{self, Resolve};
 use crate::model::Chapter;
@@ -35,6 +36,20 @@ pub(crate) struct ChapterText<'a> {
     defs: String,
     /// The heading the chapter title comes from (rendered by the template, not the prose).
     pub(crate) title: Option<(Range<usize>, String)>,
+    /// Footnote definitions outside lists and quotes, in source order: label and source range.
+    /// The pieces leave them out; the chapter page shows them once, at its end.
+    footnotes: Vec<(String, Range<usize>)>,
+}
+
+/// A footnote as the chapter page shows it.
+#[derive(serde::Serialize)]
+pub(crate) struct Note {
+    /// Element id, `fn:<label>`, which the references link to.
+    id: String,
+    /// The label as written.
+    label: String,
+    /// Its content.
+    html: String,
 }
 
 impl<'a> ChapterText<'a> {
@@ -47,7 +62,17 @@ impl<'a> ChapterText<'a> {
         let mut title_index = None;
         let mut containers = 0usize;
         let mut in_heading = false;
+        let mut footnotes = Vec::new();
         for (event, range) in &mut parser {
+            // The first definition of a label is the one pulldown-cmark uses.
+            if let Event::Start(Tag::FootnoteDefinition(label)) = &event
+                && containers == 0
+                && !footnotes
+                    .iter()
+                    .any(|(l, _): &(String, _)| l == label.as_ref())
+            {
+                footnotes.push((label.to_string(), range.start + base..range.end + base));
+            }
             match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
                     let level = level as u8;
@@ -107,7 +132,23 @@ impl<'a> ChapterText<'a> {
             headings,
             defs,
             title,
+            footnotes,
         }
+    }
+
+    /// The chapter's footnotes, each rendered on its own (links relative to the site root).
+    pub(crate) fn notes(&self, id_pattern: &Regex, resolve: &dyn Resolve) -> Vec<Note> {
+        self.footnotes
+            .iter()
+            .filter_map(|(label, range)| {
+                let src = self.text.get(range.clone())?;
+                Some(Note {
+                    id: html::footnote_id(label),
+                    label: label.clone(),
+                    html: html::render_footnote(src, &self.defs, id_pattern, resolve),
+                })
+            })
+            .collect()
     }
 
     /// Top-level section headings of `level` outside requirements, with their ids: `(title, id)`.

@@ -770,6 +770,7 @@ fn chapter(s: &Shared, c: usize, values: &EntryValues) -> Page {
             .filter(|i| !i.is_empty()),
     );
     ctx.insert("segments", &segments);
+    ctx.insert("footnotes", &ct.notes(&checked.id_pattern, &resolver));
     ctx.insert("prev", &prev);
     ctx.insert("next", &next);
     if checked.catalogue.chapters.len() > SIDEBAR_ALL_UP_TO {
