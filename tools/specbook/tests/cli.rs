@@ -43,6 +43,29 @@ fn spec_in(tmp: &Path, chapters: &[(&str, &[u8])]) -> PathBuf {
     dir
 }
 
+/// Builds `spec` into `<tmp>/out`, which must succeed, and returns its `catalogue.json`.
+fn built_catalogue(tmp: &Path, spec: &Path) -> serde_json::Value {
+    let out = tmp.join("out");
+    let o = specbook(&[
+        "build",
+        spec.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
+        .expect("json")
+}
+
+/// Appends `lines` to the `specbook.toml` of `spec`; returns the whole new text.
+fn append_to_config(spec: &Path, lines: &str) -> String {
+    let config = spec.join("specbook.toml");
+    let mut text = std::fs::read_to_string(&config).expect("config");
+    text.push_str(lines);
+    std::fs::write(&config, &text).expect("write config");
+    text
+}
+
 fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for e in walk(dir) {
@@ -74,20 +97,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn minimal_spec_builds_a_catalogue_with_a_must_requirement() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let out = tmp.path().join("out");
-    let o = specbook(&[
-        "build",
-        repo()
-            .join("tests/projects/minimal")
-            .to_str()
-            .expect("utf8"),
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let cat: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
-            .expect("json");
+    let cat = built_catalogue(tmp.path(), &repo().join("tests/projects/minimal"));
     let reqs = cat["requirements"].as_array().expect("requirements");
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0]["id"], "X-1");
@@ -104,6 +114,7 @@ fn minimal_spec_builds_a_catalogue_with_a_must_requirement() {
             .expect("hash")
             .starts_with("sha256:")
     );
+    let out = tmp.path().join("out");
     assert!(out.join("SHA256SUMS").exists());
     assert!(out.join("schema/catalogue.schema.json").exists());
 }
@@ -360,18 +371,7 @@ fn sarif_and_github_formats_are_printed_on_stdout() {
 #[test]
 fn statement_html_keeps_markup_before_the_first_word() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let out = tmp.path().join("out");
-    let spec = repo().join("tests/projects/inline-markup");
-    let o = specbook(&[
-        "build",
-        spec.to_str().expect("utf8"),
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let cat: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
-            .expect("json");
+    let cat = built_catalogue(tmp.path(), &repo().join("tests/projects/inline-markup"));
     let r = &cat["requirements"][0];
     assert_eq!(
         r["statement_html"],
@@ -462,14 +462,11 @@ fn a_missing_listed_chapter_is_reported_at_its_entry_in_the_list() {
     let spec = tmp.path().join("spec");
     let s = spec.to_str().expect("utf-8");
     assert_eq!(code(&specbook(&["init", s])), 0);
-    let config = spec.join("specbook.toml");
-    let mut text = std::fs::read_to_string(&config).expect("config");
+    let text = append_to_config(&spec, "chapters = [\"01-introduction.md\"]\n");
     assert!(
         text.contains("# chapters = [\"01-introduction.md\"]"),
         "{text}"
     );
-    text.push_str("chapters = [\"01-introduction.md\"]\n");
-    std::fs::write(&config, &text).expect("write");
     std::fs::rename(spec.join("01-introduction.md"), spec.join("x.md")).expect("mv");
     let o = specbook(&["check", s, "--format", "json"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
@@ -495,17 +492,7 @@ fn a_requirement_inside_a_quote_keeps_its_metadata() {
             b"# A\n\n> ### Quoted {#Q-1}\n>\n> ```req\n> related = [\"Q-2\"]\n> since = \"0.1.0\"\n> ```\n>\n> A project MUST quote.\n\n### Plain {#Q-2}\n\nA project MAY not.\n",
         )],
     );
-    let out = tmp.path().join("out");
-    let o = specbook(&[
-        "build",
-        spec.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let cat: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
-            .expect("json");
+    let cat = built_catalogue(tmp.path(), &spec);
     let q1 = &cat["requirements"][0];
     assert_eq!(q1["id"], "Q-1");
     assert_eq!(q1["related"], serde_json::json!(["Q-2"]));
@@ -556,10 +543,7 @@ fn a_chapter_listed_twice_is_reported_at_its_second_entry() {
             b"# A\n\n### One {#A-1}\n\nA project MUST do it.\n",
         )],
     );
-    let config = spec.join("specbook.toml");
-    let mut text = std::fs::read_to_string(&config).expect("config");
-    text.push_str("chapters = [\"01-a.md\", \".//01-a.md\"]\n");
-    std::fs::write(&config, &text).expect("write");
+    append_to_config(&spec, "chapters = [\"01-a.md\", \".//01-a.md\"]\n");
     let o = specbook(&["check", spec.to_str().expect("utf-8")]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let err = stderr(&o);
@@ -582,21 +566,8 @@ fn a_req_block_outside_a_quote_keeps_lines_that_start_with_a_marker() {
             b"# A\n\n### One {#A-1}\n\n```req\nnote = \"\"\"\n> quoted, and a>b\n\"\"\"\n```\n\nA project MUST do it.\n",
         )],
     );
-    let config = spec.join("specbook.toml");
-    let mut text = std::fs::read_to_string(&config).expect("config");
-    text.push_str("[extra_fields]\nnote = { type = \"string\" }\n");
-    std::fs::write(&config, &text).expect("write");
-    let out = tmp.path().join("out");
-    let o = specbook(&[
-        "build",
-        spec.to_str().expect("utf-8"),
-        "--out",
-        out.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let cat: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("catalogue.json")).expect("catalogue"))
-            .expect("json");
+    append_to_config(&spec, "[extra_fields]\nnote = { type = \"string\" }\n");
+    let cat = built_catalogue(tmp.path(), &spec);
     assert_eq!(
         cat["requirements"][0]["extra"]["note"],
         "> quoted, and a>b\n"
