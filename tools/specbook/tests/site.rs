@@ -27,6 +27,14 @@ fn build(spec: &Path, out: &Path) -> Output {
         .expect("run specbook")
 }
 
+/// Builds `spec` into `<tmp>/site`, which must succeed, and returns the site's files.
+fn built_site(tmp: &Path, spec: &Path) -> BTreeMap<String, Vec<u8>> {
+    let out = tmp.join("site");
+    let o = build(spec, &out);
+    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
+    tree(&out)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -706,10 +714,7 @@ fn relative_file_links_lead_to_the_same_file_from_chapter_and_requirement_pages(
             ),
         ],
     );
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
-    let files = tree(&out);
+    let files = built_site(tmp.path(), &spec);
     for page in ["02-handling.html", "req/FX-HD-01.html"] {
         let html = String::from_utf8_lossy(&files[page]).into_owned();
         let targets: BTreeSet<String> = attrs(&html, "href")
@@ -763,10 +768,7 @@ fn a_hash_in_a_chapter_file_name_stays_in_the_links_to_its_page() {
     let spec = relinked_fixture(tmp.path(), "02-handling%232.md#triage-rules");
     std::fs::rename(spec.join("02-handling.md"), spec.join("02-handling#2.md"))
         .expect("rename chapter");
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
-    let files = tree(&out);
+    let files = built_site(tmp.path(), &spec);
     assert!(
         files.contains_key("02-handling#2.html"),
         "{:?}",
@@ -862,10 +864,7 @@ fn heading_classes_and_attributes_never_reach_the_pages() {
             ),
         ],
     );
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
-    let files = tree(&out);
+    let files = built_site(tmp.path(), &spec);
     let mut headings = 0;
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes);
@@ -896,10 +895,7 @@ fn framework_items_cited_in_prose_link_to_their_text_or_their_coverage_row() {
             ),
         ],
     );
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
-    let files = tree(&out);
+    let files = built_site(tmp.path(), &spec);
     check_links(&files);
     let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
     assert!(
@@ -1043,10 +1039,7 @@ fn footnotes_link_to_notes_shown_once_at_the_end_of_the_chapter() {
             ),
         ],
     );
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert!(o.status.success(), "build failed:\n{}", stderr(&o));
-    let files = tree(&out);
+    let files = built_site(tmp.path(), &spec);
     check_links(&files);
     let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
     assert!(
