@@ -968,7 +968,7 @@ fn ids_that_the_templates_use_fail_with_sb050() {
     assert!(err.contains("policies/acme.toml:"), "{err}");
     assert!(
         err.contains(
-            "error[SB050]: framework item id `fw-cra` is an element id of the coverage page"
+            "error[SB050]: framework item id `fw-cra` is an element id of the site's own pages"
         ),
         "{err}"
     );

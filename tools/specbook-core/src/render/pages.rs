@@ -15,6 +15,7 @@ use crate::model::Requirement;
 use crate::pipeline::Checked;
 use crate::registry::{Document, ItemKind, Organisation, Scope};
 use crate::release::ReleaseContext;
+use crate::source::FileId;
 use crate::urls;
 use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
@@ -628,39 +629,33 @@ fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
             }
         }
     }
-    // A framework item's row on the coverage page has the item's id, beside the frameworks'
-    // headings (`fw-<framework id>`) and the page's own ids.
-    for (item, (file, span)) in &checked.registry.item_places {
+    // Registry ids that become element ids: a framework item's row on the coverage page (beside
+    // the frameworks' headings, `fw-<framework id>`), a document's section on its organisation's
+    // page.
+    let taken = |what: &str, id: &str, (file, span): &(FileId, Range<usize>)| {
+        Problem::new(
+            Place::File(*file),
+            span.clone(),
+            Code::TemplateError,
+            format!("{what} `{id}` is an element id of the site's own pages"),
+            format!(
+                "choose another id; the site uses `fw-<framework id>` and these: {}",
+                TEMPLATE_IDS.join(", ")
+            ),
+        )
+    };
+    for (item, place) in &checked.registry.item_places {
         let heading = item
             .strip_prefix("fw-")
             .is_some_and(|fw| checked.registry.frameworks.iter().any(|f| f.id == fw));
         if heading || TEMPLATE_IDS.contains(&item.as_str()) {
-            problems.push(Problem::new(
-                Place::File(*file),
-                span.clone(),
-                Code::TemplateError,
-                format!("framework item id `{item}` is an element id of the coverage page"),
-                format!(
-                    "choose another id; the page uses `fw-<framework id>` and these: {}",
-                    TEMPLATE_IDS.join(", ")
-                ),
-            ));
+            problems.push(taken("framework item id", item, place));
         }
     }
-    // A document's section on its organisation's page has the document's id.
-    for (key, (file, span)) in &checked.registry.doc_places {
+    for (key, place) in &checked.registry.doc_places {
         let doc = key.split_once('/').map_or(key.as_str(), |(_, d)| d);
         if TEMPLATE_IDS.contains(&doc) {
-            problems.push(Problem::new(
-                Place::File(*file),
-                span.clone(),
-                Code::TemplateError,
-                format!("document id `{doc}` is an element id of the site's own pages"),
-                format!(
-                    "choose another id; the site uses these: {}",
-                    TEMPLATE_IDS.join(", ")
-                ),
-            ));
+            problems.push(taken("document id", doc, place));
         }
     }
 }
