@@ -242,11 +242,7 @@ pub fn parse_chapter(
     let mut block = Block::new();
     let mut in_code: Option<(bool, Range<usize>, Option<Range<usize>>)> = None; // (is req, block span, content span)
     let mut image_depth = 0usize;
-    // pulldown-cmark expands reference links (`[SDP-VR-01]`, `[text][label]`) only until their
-    // targets and titles add up to this many bytes; after that they stay plain text, which
-    // would leave them unchecked. Counted here to report it.
-    let expansion_budget = body.len().max(100_000);
-    let mut expanded = 0usize;
+    let mut budget = ExpansionBudget::of(body);
 
     for (event, range) in &mut parser {
         let range = range.start + base..range.end + base;
@@ -448,12 +444,7 @@ pub fn parse_chapter(
                 title,
                 ..
             }) => {
-                if is_reference(link_type) {
-                    expanded += dest_url.len() + title.len();
-                    if expanded >= expansion_budget {
-                        expansion_spent(range.clone(), expansion_budget, file, &mut diags);
-                    }
-                }
+                budget.spend(link_type, &dest_url, &title, &range, file, &mut diags);
                 if let Some(o) = open.as_mut() {
                     o.expect_meta = false;
                     record_link(&mut o.req, &dest_url);
@@ -467,12 +458,7 @@ pub fn parse_chapter(
                 ..
             }) => {
                 image_depth += 1;
-                if is_reference(link_type) {
-                    expanded += dest_url.len() + title.len();
-                    if expanded >= expansion_budget {
-                        expansion_spent(range.clone(), expansion_budget, file, &mut diags);
-                    }
-                }
+                budget.spend(link_type, &dest_url, &title, &range, file, &mut diags);
                 if let Some(o) = open.as_mut() {
                     record_link(&mut o.req, &dest_url);
                 }
@@ -817,34 +803,57 @@ pub fn link_scheme(dest: &str) -> Option<String> {
     None
 }
 
-/// Whether a link comes from a reference (`[ID]`, `[text][label]`) rather than being written
-/// out inline.
-fn is_reference(t: LinkType) -> bool {
-    matches!(
-        t,
-        LinkType::Reference
-            | LinkType::ReferenceUnknown
-            | LinkType::Collapsed
-            | LinkType::CollapsedUnknown
-            | LinkType::Shortcut
-            | LinkType::ShortcutUnknown
-    )
+/// pulldown-cmark expands reference links and images (`[SDP-VR-01]`, `[text][label]`) only
+/// until their targets and titles add up to a budget; after that they stay plain text, which
+/// would leave them unchecked. This counts the same bytes, to report where that happens.
+struct ExpansionBudget {
+    /// pulldown-cmark's budget for a text of this length.
+    bytes: usize,
+    spent: usize,
+    reported: bool,
 }
 
-/// Reports, once, where the Markdown parser stopped expanding reference links (see
-/// `expansion_budget` in [`parse_chapter`]).
-fn expansion_spent(at: Range<usize>, budget: usize, file: FileId, diags: &mut Vec<Diagnostic>) {
-    if diags
-        .iter()
-        .any(|d| d.code == Code::TooLarge && d.primary.file == file)
-    {
-        return;
+impl ExpansionBudget {
+    fn of(body: &str) -> Self {
+        Self {
+            bytes: body.len().max(100_000),
+            spent: 0,
+            reported: false,
+        }
     }
-    diags.push(
-        Diagnostic::new(Code::TooLarge, file, at, format!("this chapter has more references than the Markdown parser expands (about {budget} bytes of targets): the ones after this one are neither linked nor checked"))
-            .with_label("the last one expanded")
-            .with_help("split the chapter into smaller files"),
-    );
+
+    /// Counts one link or image; reports (once) the one that spends the last of the budget.
+    fn spend(
+        &mut self,
+        link_type: LinkType,
+        dest: &str,
+        title: &str,
+        at: &Range<usize>,
+        file: FileId,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let reference = matches!(
+            link_type,
+            LinkType::Reference
+                | LinkType::ReferenceUnknown
+                | LinkType::Collapsed
+                | LinkType::CollapsedUnknown
+                | LinkType::Shortcut
+                | LinkType::ShortcutUnknown
+        );
+        if !reference {
+            return;
+        }
+        self.spent += dest.len() + title.len();
+        if self.spent >= self.bytes && !self.reported {
+            self.reported = true;
+            diags.push(
+                Diagnostic::new(Code::TooLarge, file, at.clone(), format!("this chapter has more references than the Markdown parser expands (about {} bytes of targets): the ones after this one are neither linked nor checked", self.bytes))
+                    .with_label("the last one expanded")
+                    .with_help("split the chapter into smaller files"),
+            );
+        }
+    }
 }
 
 /// Keeps where a link in a requirement's text leads; a reference (`[SDP-VR-01]`) is its ID,
