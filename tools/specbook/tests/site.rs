@@ -1080,3 +1080,22 @@ fn footnotes_link_to_notes_shown_once_at_the_end_of_the_chapter() {
         assert!(!text.contains("Calendar"), "{field}: {text}");
     }
 }
+
+/// An asset whose name no output folder may hold is SB050 at the asset, not an I/O error.
+#[cfg(unix)]
+#[test]
+fn an_asset_named_with_a_backslash_fails_with_sb050() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(tmp.path(), "site-basic", &[]);
+    std::fs::create_dir_all(spec.join("site/static")).expect("mkdir");
+    std::fs::write(spec.join("site/static/a\\b.css"), "p {}").expect("asset");
+    let out = tmp.path().join("site");
+    let o = build(&spec, &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("error[SB050]: `site/static/a\\b.css` cannot be published"),
+        "{err}"
+    );
+    assert!(!out.exists(), "a failed build wrote output");
+}

@@ -170,6 +170,17 @@ pub(crate) fn load_overrides(
             }
             let below = below.join("/");
             let rel = format!("{dir}/{below}");
+            // The output may only hold portable names (see `load::is_contained`).
+            if below.contains(['\\', '\u{FFFD}']) || below.chars().any(char::is_control) {
+                problems.push(Problem::new(
+                    Place::new_file(&rel, ""),
+                    0..0,
+                    Code::TemplateError,
+                    format!("`{rel}` cannot be published: its name holds a backslash, a control character or bytes that are not UTF-8"),
+                    "rename the file",
+                ));
+                continue;
+            }
             count += 1;
             if count > limits.max_files {
                 problems.push(Problem::new(
