@@ -160,25 +160,64 @@ pub fn validate(
     what: &str,
 ) -> Vec<Diagnostic> {
     let shift = |r: Range<usize>| r.start + offset..r.end + offset;
+    use jsonschema::error::ValidationErrorKind;
+    let unknown_key = |pointer: &str, key: &str| {
+        let spans = doc.spans_of(&format!(
+            "{pointer}/{}",
+            key.replace('~', "~0").replace('/', "~1")
+        ));
+        Diagnostic::new(
+            code,
+            file,
+            shift(spans.key),
+            format!("unknown key `{key}` in {what}"),
+        )
+        .with_label("not allowed here")
+        .with_help(format!(
+            "allowed keys are listed in the schema; remove `{key}` or check its spelling"
+        ))
+    };
+    // A value that one of its allowed shapes rejects only for an extra key (a mapping
+    // `{ id, relationshp }`): that key is the problem, not "no shape matches".
+    let extra_key_in_a_shape = |kind: &ValidationErrorKind| match kind {
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context.iter().find_map(|shape| match shape.as_slice() {
+                [only] => match only.kind() {
+                    ValidationErrorKind::AdditionalProperties { unexpected } => {
+                        unexpected.first().cloned()
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+        }
+        _ => None,
+    };
     validator
         .iter_errors(&doc.value)
         .map(|err| {
             let pointer = err.instance_path().as_str().to_string();
+            if let Some(key) = extra_key_in_a_shape(err.kind()) {
+                return unknown_key(&pointer, &key);
+            }
             match err.kind() {
-                jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
-                    let key = unexpected.first().cloned().unwrap_or_default();
-                    let spans = doc.spans_of(&format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")));
-                    Diagnostic::new(code, file, shift(spans.key), format!("unknown key `{key}` in {what}"))
-                        .with_label("not allowed here")
-                        .with_help(format!(
-                            "allowed keys are listed in the schema; remove `{key}` or check its spelling"
-                        ))
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    unknown_key(&pointer, &unexpected.first().cloned().unwrap_or_default())
                 }
                 _ => {
                     let spans = doc.spans_of(&pointer);
-                    let at = if pointer.is_empty() { String::new() } else { format!(" at `{}`", pointer_to_dotted(&pointer)) };
-                    Diagnostic::new(code, file, shift(spans.value), format!("{what}{at}: {}", err.masked()))
-                        .with_help("see the JSON Schema in `schema/` for the expected shape")
+                    let at = if pointer.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" at `{}`", pointer_to_dotted(&pointer))
+                    };
+                    Diagnostic::new(
+                        code,
+                        file,
+                        shift(spans.value),
+                        format!("{what}{at}: {}", err.masked()),
+                    )
+                    .with_help("see the JSON Schema in `schema/` for the expected shape")
                 }
             }
         })
