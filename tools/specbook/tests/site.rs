@@ -35,6 +35,16 @@ fn built_site(tmp: &Path, spec: &Path) -> BTreeMap<String, Vec<u8>> {
     tree(&out)
 }
 
+/// Builds `spec` into `<tmp>/site`, which must fail with spec errors (exit 1) and write
+/// nothing, and returns what it printed.
+fn failed_site_build(tmp: &Path, spec: &Path) -> String {
+    let out = tmp.join("site");
+    let o = build(spec, &out);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!out.exists(), "a failed build wrote output");
+    stderr(&o)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -791,10 +801,7 @@ fn a_hash_in_a_chapter_file_name_stays_in_the_links_to_its_page() {
 fn a_link_to_a_chapter_that_does_not_decode_to_its_file_name_is_dangling() {
     let tmp = tempfile::tempdir().expect("tmp");
     let spec = relinked_fixture(tmp.path(), "02-handling%FF.md#triage-rules");
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let err = stderr(&o);
+    let err = failed_site_build(tmp.path(), &spec);
     assert!(
         err.contains("error[SB037]: link to `02-handling%FF.md`, which is not a chapter"),
         "{err}"
@@ -951,10 +958,7 @@ fn ids_that_the_templates_use_fail_with_sb050() {
             ("frameworks/cra.toml", "id = \"CRA-X-4\"", "id = \"fw-cra\""),
         ],
     );
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let err = stderr(&o);
+    let err = failed_site_build(tmp.path(), &spec);
     assert!(
         err.contains(
             "error[SB050]: requirement ID `sb-main` is an element id of the site's own pages"
@@ -972,7 +976,6 @@ fn ids_that_the_templates_use_fail_with_sb050() {
         ),
         "{err}"
     );
-    assert!(!out.exists(), "a failed build wrote output");
 }
 
 #[test]
@@ -1004,13 +1007,9 @@ fn a_chapter_too_long_to_name_its_page_fails_with_sb050() {
     );
     let long = format!("{}.md", "h".repeat(252)); // 255 bytes; its page would be 257
     std::fs::rename(spec.join("02-handling.md"), spec.join(&long)).expect("rename chapter");
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let err = stderr(&o);
+    let err = failed_site_build(tmp.path(), &spec);
     assert!(err.contains("error[SB050]: chapter `"), "{err}");
     assert!(err.contains("longer than 255 bytes"), "{err}");
-    assert!(!out.exists(), "a failed build wrote output");
 }
 
 /// Footnotes: a chapter page is rendered in pieces, yet every reference links to its note,
@@ -1089,13 +1088,9 @@ fn an_asset_named_with_a_backslash_fails_with_sb050() {
     let spec = edited_fixture(tmp.path(), "site-basic", &[]);
     std::fs::create_dir_all(spec.join("site/static")).expect("mkdir");
     std::fs::write(spec.join("site/static/a\\b.css"), "p {}").expect("asset");
-    let out = tmp.path().join("site");
-    let o = build(&spec, &out);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let err = stderr(&o);
+    let err = failed_site_build(tmp.path(), &spec);
     assert!(
         err.contains("error[SB050]: `site/static/a\\b.css` cannot be published"),
         "{err}"
     );
-    assert!(!out.exists(), "a failed build wrote output");
 }
