@@ -262,6 +262,36 @@ pub fn with_prefix(html: &str, prefix: &str) -> String {
     out
 }
 
+/// HTML that [`render`] made, with every heading `by` levels higher but never above `<h2>`
+/// (`<h4 id="x">` → `<h2 id="x">` for 2): the sub-headings of a requirement on its own page,
+/// where the requirement is the `<h1>`. Only for [`render`]'s own output, in which `<` outside
+/// a tag is always escaped.
+pub fn raise_headings(html: String, by: u8) -> String {
+    if by == 0 || !html.contains("<h") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html.as_str();
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let name = usize::from(rest.as_bytes().get(1) == Some(&b'/')) + 1;
+        match rest.as_bytes().get(name..name + 3) {
+            Some(&[b'h', digit @ b'1'..=b'6', end]) if end == b'>' || end == b' ' => {
+                out.push_str(&rest[..name + 1]);
+                out.push(char::from(b'0' + (digit - b'0').saturating_sub(by).max(2)));
+                rest = &rest[name + 2..];
+            }
+            _ => {
+                out.push('<');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Appends one tag (`<a href="…" title="…">`) to `out`, with `prefix` before each of its
 /// `href` and `src` values that is relative to the site root.
 fn prefix_tag(tag: &str, prefix: &str, out: &mut String) {
@@ -431,6 +461,23 @@ mod tests {
         assert_eq!(with_prefix(&root, "../"), at("../"));
         assert_eq!(with_prefix(&root, "../../"), at("../../"));
         assert_eq!(with_prefix(&root, ""), root);
+    }
+
+    #[test]
+    fn raising_headings_changes_only_heading_tags_and_stops_at_h2() {
+        let pattern = Regex::new(r"^[A-Z]+-[0-9]+$").expect("pattern");
+        let html = render(
+            "#### Sub {#sub}\n\ntext <h4> `<h5>`\n\n##### Deeper\n\n---\n\n> # Quoted\n",
+            &pattern,
+            &Site,
+            "",
+            false,
+        );
+        assert_eq!(
+            raise_headings(html.clone(), 2),
+            "<h2 id=\"sub\">Sub</h2>\n<p>text  <code>&lt;h5&gt;</code></p>\n<h3>Deeper</h3>\n<hr />\n<blockquote>\n<h2>Quoted</h2>\n</blockquote>\n"
+        );
+        assert_eq!(raise_headings(html.clone(), 0), html);
     }
 
     #[test]

@@ -1094,3 +1094,30 @@ fn an_asset_named_with_a_backslash_fails_with_sb050() {
         "{err}"
     );
 }
+
+#[test]
+fn a_sub_heading_of_a_requirement_sits_under_the_h1_of_its_own_page() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[(
+            "02-handling.md",
+            "Reports that name\n[FX-RP-01] channels come first.\n",
+            "Reports that name\n[FX-RP-01] channels come first.\n\n#### Escalation\n\nUnanswered reports go to the steward.\n",
+        )],
+    );
+    let files = built_site(tmp.path(), &spec);
+    check_links(&files);
+    let chapter = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    assert!(
+        chapter.contains(r#"<h4 id="escalation">Escalation</h4>"#),
+        "{chapter}"
+    );
+    let page = String::from_utf8_lossy(&files["req/FX-HD-01.html"]).into_owned();
+    assert!(
+        page.contains(r#"<h2 id="escalation">Escalation</h2>"#),
+        "{page}"
+    );
+    assert!(!page.contains("<h4") && !page.contains("<h3"), "{page}");
+}

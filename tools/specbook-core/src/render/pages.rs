@@ -787,7 +787,14 @@ fn requirement(
 ) -> Page {
     let path = assemble::permalink(&entry.id);
     let value = value.unwrap_or_else(|| Value::from_serializable(entry));
-    let view = s.view(entry, value, "../");
+    let mut view = s.view(entry, value, "../");
+    // Here the requirement is the page's `<h1>`, so its sub-headings move up under it.
+    let by = view.level.saturating_sub(1);
+    view.statement_html = html::raise_headings(std::mem::take(&mut view.statement_html), by);
+    view.rationale_html = view
+        .rationale_html
+        .take()
+        .map(|h| html::raise_headings(h, by));
     let referenced_by: Vec<RefView> = s
         .related_from
         .get(entry.id.as_str())
