@@ -72,7 +72,7 @@ codes! {
     ReqBlockUnterminated = "SB013", "unterminated-req-block", Error, "A `req` metadata block has no closing fence.";
     MetadataSchema = "SB014", "metadata-schema", Error, "Requirement metadata does not match the requirement schema.";
     RegistryInvalid = "SB015", "invalid-registry", Error, "A policy or framework registry file is not valid TOML or does not match its schema.";
-    DuplicateId = "SB020", "duplicate-id", Error, "Two requirements (or registry entries) share an ID.";
+    DuplicateId = "SB020", "duplicate-id", Error, "Two requirements or registry entries share an ID, or two footnotes of a chapter share a label.";
     MalformedId = "SB021", "malformed-id", Error, "An ID does not match the configured ID pattern.";
     UnknownReference = "SB022", "unknown-reference", Error, "A reference names no requirement, policy document or framework item.";
     WithdrawnReference = "SB023", "withdrawn-reference", Warning, "A reference points at a withdrawn requirement.";

@@ -47,9 +47,10 @@ pub fn render_footnote(
 }
 
 /// The id of the note of footnote `label` on its chapter page. No heading slug and no ID of the
-/// default pattern has a `:`.
+/// default pattern has a `:`. The label is case-folded, as pulldown-cmark matches it: `[^Note]`
+/// refers to `[^note]:`.
 pub fn footnote_id(label: &str) -> String {
-    format!("fn:{label}")
+    format!("fn:{}", unicase::UniCase::new(label).to_folded_case())
 }
 
 /// What [`render_with`] does with footnote definitions.

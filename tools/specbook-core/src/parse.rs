@@ -236,6 +236,9 @@ pub fn parse_chapter(
     // Footnote definitions are published once, at the end of the chapter page: their text is
     // no requirement's statement or rationale.
     let mut footnotes = 0usize;
+    // Each footnote label defined so far and where: the first definition of a label is the one
+    // pulldown-cmark uses.
+    let mut footnote_defs: Vec<(String, Range<usize>)> = Vec::new();
     let mut sections: Vec<(u8, String)> = Vec::new();
     let mut heading: Option<(u8, Option<String>, Range<usize>, String)> = None;
     let mut open: Option<Open> = None;
@@ -273,8 +276,21 @@ pub fn parse_chapter(
         match &event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 footnotes += 1;
-                if !chapter.footnotes.iter().any(|l| l == label.as_ref()) {
-                    chapter.footnotes.push(label.to_string());
+                // `[^label]`, up to its closing bracket.
+                let span = text[range.clone()]
+                    .find(']')
+                    .map_or(range.clone(), |i| range.start..range.start + i + 1);
+                match footnote_defs.iter().find(|(l, _)| unicase::eq(l.as_str(), label.as_ref())) {
+                    Some((_, first)) => diags.push(
+                        Diagnostic::new(Code::DuplicateId, file, span, format!("footnote `[^{label}]` is defined twice"))
+                            .with_label("second definition, never published")
+                            .with_secondary(file, first.clone(), "the definition every reference shows")
+                            .with_help("give one of the notes another label and point its references at it, or merge the two notes"),
+                    ),
+                    None => {
+                        footnote_defs.push((label.to_string(), span));
+                        chapter.footnotes.push(label.to_string());
+                    }
                 }
             }
             Event::End(TagEnd::FootnoteDefinition) => footnotes = footnotes.saturating_sub(1),

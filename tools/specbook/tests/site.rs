@@ -1121,3 +1121,25 @@ fn a_sub_heading_of_a_requirement_sits_under_the_h1_of_its_own_page() {
     );
     assert!(!page.contains("<h4") && !page.contains("<h3"), "{page}");
 }
+
+#[test]
+fn a_footnote_reference_in_other_capitals_links_to_its_note() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[(
+            "02-handling.md",
+            "Back to [reporting](01-reporting.md#channels).",
+            "Back to [reporting](01-reporting.md#channels), as the Note says[^Note].\n\n[^note]: Labels match in any case.\n",
+        )],
+    );
+    let files = built_site(tmp.path(), &spec);
+    check_links(&files);
+    let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    assert!(
+        page.contains(r#"<a href="02-handling.html#fn%3Anote">Note</a>"#),
+        "{page}"
+    );
+    assert_eq!(page.matches(r#"id="fn:note""#).count(), 1, "{page}");
+}

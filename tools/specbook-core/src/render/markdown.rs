@@ -69,7 +69,7 @@ impl<'a> ChapterText<'a> {
                 && containers == 0
                 && !footnotes
                     .iter()
-                    .any(|(l, _): &(String, _)| l == label.as_ref())
+                    .any(|(l, _): &(String, _)| unicase::eq(l.as_str(), label.as_ref()))
             {
                 footnotes.push((label.to_string(), range.start + base..range.end + base));
             }
