@@ -105,6 +105,8 @@ pub enum IdsError {
         pattern: String,
         /// An ID the first scheme would have produced.
         example: String,
+        /// Whether the prefix was asked for (`--prefix`) rather than made from the spec id.
+        prefix_given: bool,
     },
     /// The rewritten chapter did not parse as intended (a bug, or Markdown this tool cannot
     /// rewrite safely); nothing is written.
@@ -119,9 +121,18 @@ pub enum IdsError {
 impl std::fmt::Display for IdsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            IdsError::NoScheme { pattern, example } => write!(
+            IdsError::NoScheme {
+                pattern,
+                example,
+                prefix_given,
+            } => write!(
                 f,
-                "cannot make requirement IDs that match id_pattern `{pattern}` (tried e.g. `{example}`); pass --prefix with the part before the chapter code"
+                "cannot make requirement IDs that match id_pattern `{pattern}` (tried e.g. `{example}`); {}",
+                if *prefix_given {
+                    "pass a --prefix that can start such an ID"
+                } else {
+                    "pass --prefix with the part before the chapter code"
+                }
             ),
             IdsError::Unverified { path, message } => {
                 write!(
@@ -954,7 +965,11 @@ fn name(
         .collect();
 
     let mut first_try = None;
-    'scheme: for scheme in SCHEMES {
+    // A prefix asked for is in every new ID; only the default may give way to bare codes.
+    let schemes = SCHEMES
+        .iter()
+        .filter(|&&s| options.prefix.is_none() || s != Scheme::Code);
+    'scheme: for &scheme in schemes {
         let mut local = taken.clone();
         let mut attempt: BTreeMap<usize, Vec<String>> = BTreeMap::new();
         for &i in &fresh {
@@ -989,6 +1004,7 @@ fn name(
     Err(IdsError::NoScheme {
         pattern: config.id_pattern().to_string(),
         example: first_try.unwrap_or_default(),
+        prefix_given: options.prefix.is_some(),
     })
 }
 

@@ -2,6 +2,8 @@
 //! with `--assign` writes the changed chapters all or nothing (each through a temporary file
 //! renamed into place, after checking that no file changed on disk meanwhile).
 
+use crate::report;
+use specbook_core::diag::{Code, Diagnostic};
 use specbook_core::ids::{self, ChangeKind, Input, Options};
 use specbook_core::pipeline::{self, Env};
 use std::io::Write;
@@ -27,9 +29,51 @@ pub(crate) struct IdsArgs {
     prefix: Option<String>,
 }
 
+/// Problems that make any new ID untrustworthy: the config could not be read (its `id` and
+/// `id_pattern` would be the defaults), or a chapter could not be read (its IDs would be unseen).
+const BLOCKING: &[Code] = &[
+    Code::Io,
+    Code::NotUtf8,
+    Code::TooLarge,
+    Code::OutsideRoot,
+    Code::TooDeep,
+    Code::ConfigInvalid,
+];
+
 /// Runs `ids`.
 pub(crate) fn run(args: &IdsArgs, env: &Env) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    if args
+        .prefix
+        .as_deref()
+        .is_some_and(|p| p.trim().trim_end_matches(['-', '.']).is_empty())
+    {
+        return Err("--prefix must hold at least one letter or digit".into());
+    }
     let checked = pipeline::check_with(&args.dir, env, pipeline::Detail::Diagnose)?;
+    // New IDs follow the config (`id`, `id_pattern`) and must not collide with any ID of any
+    // chapter: with the config unread or a chapter unreadable, they would be wrong forever.
+    let blocking: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| BLOCKING.contains(&d.code))
+        .cloned()
+        .collect();
+    if !blocking.is_empty() {
+        report::print_diagnostics(
+            &blocking,
+            &checked.loaded.sources,
+            "",
+            &crate::DiagArgs {
+                format: crate::DiagFormat::Human,
+                deny_warnings: false,
+            },
+        );
+        eprintln!(
+            "no IDs were {}: fix the config and the chapters above first, because IDs are permanent",
+            if args.assign { "assigned" } else { "proposed" }
+        );
+        return Ok(ExitCode::from(1));
+    }
     let loaded = &checked.loaded;
     let inputs: Vec<Input> = loaded
         .chapters
@@ -77,14 +121,17 @@ pub(crate) fn run(args: &IdsArgs, env: &Env) -> Result<ExitCode, Box<dyn std::er
     let files = result.texts.len();
     if args.check {
         if n == 0 {
-            eprintln!("every normative statement has an ID; nothing to change");
+            eprintln!(
+                "{}; nothing to change",
+                nothing_to_add(result.skipped.len())
+            );
             return Ok(ExitCode::SUCCESS);
         }
         eprintln!("`specbook ids --assign` would add {n} ID(s) in {files} file(s)");
         return Ok(ExitCode::from(1));
     }
     if n == 0 {
-        eprintln!("every normative statement has an ID; nothing changed");
+        eprintln!("{}; nothing changed", nothing_to_add(result.skipped.len()));
         return Ok(ExitCode::SUCCESS);
     }
     let originals: Vec<(&str, &str)> = inputs
@@ -95,6 +142,16 @@ pub(crate) fn run(args: &IdsArgs, env: &Env) -> Result<ExitCode, Box<dyn std::er
     write_all(&args.dir, &originals, &result.texts)?;
     eprintln!("added {n} requirement ID(s) in {files} file(s)");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to say when no ID is to be added, `skipped` statements having been left without one.
+fn nothing_to_add(skipped: usize) -> String {
+    match skipped {
+        0 => "every normative statement has an ID".into(),
+        n => format!(
+            "{n} normative statement(s) stay without an ID (see the notes above), and no other needs one"
+        ),
+    }
 }
 
 fn excerpt(s: &str) -> String {
@@ -108,6 +165,9 @@ fn excerpt(s: &str) -> String {
         clean
     }
 }
+
+/// A UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Replaces each chapter with its new text: every temporary file is written first, then all are
 /// renamed into place, so either every file changes or (on any failure before the renames) none.
@@ -128,7 +188,9 @@ fn write_all(
             )));
         }
         let current = std::fs::read(&target)?;
-        if current != original.as_bytes() {
+        // The loader drops a byte-order mark; the file keeps it.
+        let bom = current.starts_with(BOM) && current[BOM.len()..] == *original.as_bytes();
+        if !bom && current != original.as_bytes() {
             return Err(std::io::Error::other(format!(
                 "{rel} changed on disk while IDs were being assigned; nothing was written, run the command again"
             )));
@@ -138,6 +200,9 @@ fn write_all(
             .prefix(".specbook-ids-")
             .tempfile_in(dir)?;
         specbook_core::output::injected_failure(&target)?;
+        if bom {
+            tmp.write_all(BOM)?;
+        }
         tmp.write_all(new.as_bytes())?;
         tmp.as_file().sync_all()?;
         let perms = std::fs::metadata(&target)?.permissions();

@@ -280,3 +280,113 @@ fn the_insertion_check_itself_rejects_other_edits() {
         assert!(r.is_err(), "accepted {bad:?}");
     }
 }
+
+/// A spec folder in `tmp` with `config` and one chapter `01-vr.md` holding `chapter` (bytes).
+fn legacy_spec(tmp: &Path, config: &str, chapter: &[u8]) -> PathBuf {
+    let dir = tmp.join("spec");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("specbook.toml"), config).expect("write config");
+    std::fs::write(dir.join("01-vr.md"), chapter).expect("write chapter");
+    dir
+}
+
+const LEGACY: &[u8] = b"# Vulnerability reporting\n\nProjects MUST publish a contact.\n";
+
+#[test]
+fn no_ids_are_written_while_the_config_or_a_chapter_cannot_be_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A misspelt key makes the whole config invalid: its `id` and `id_pattern` would be lost.
+    let config = "title = \"T\"\nversion = \"0.1.0\"\nid = \"sdp\"\nid_pattern = \"^SDP-[A-Z]{2,4}-[0-9]{2}$\"\neditor = [\"A. Editor\"]\n";
+    let dir = legacy_spec(tmp.path(), config, LEGACY);
+    std::fs::write(dir.join("02-bad.md"), b"# Bad \xFF\n\nIt MUST x.\n").expect("write");
+    let d = dir.to_str().expect("utf-8");
+    for mode in ["--assign", "--check"] {
+        let o = specbook(&["ids", d, mode]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(code(&o), 1, "{mode}: {err}");
+        assert!(
+            err.contains("error[SB010]") && err.contains("error[SB002]"),
+            "{err}"
+        );
+        assert!(err.contains("no IDs were"), "{err}");
+        assert!(o.stdout.is_empty(), "{mode} proposed IDs");
+    }
+    assert_eq!(std::fs::read(dir.join("01-vr.md")).expect("read"), LEGACY);
+    // Once both are fixed, the IDs follow the config.
+    std::fs::write(
+        dir.join("specbook.toml"),
+        config.replace("editor", "editors"),
+    )
+    .expect("w");
+    std::fs::remove_file(dir.join("02-bad.md")).expect("rm");
+    assert_eq!(code(&specbook(&["ids", d, "--assign"])), 0);
+    let text = std::fs::read_to_string(dir.join("01-vr.md")).expect("read");
+    assert!(text.contains("{#SDP-VR-01}"), "{text}");
+    assert!(codes(&dir).is_empty(), "{:?}", codes(&dir));
+}
+
+#[test]
+fn a_chapter_with_a_byte_order_mark_gets_its_ids_and_keeps_the_mark() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let with_bom = [b"\xEF\xBB\xBF".as_slice(), LEGACY].concat();
+    let dir = legacy_spec(
+        tmp.path(),
+        "title = \"T\"\nversion = \"0.1.0\"\n",
+        &with_bom,
+    );
+    let d = dir.to_str().expect("utf-8");
+    let o = specbook(&["ids", d, "--assign"]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    let after = std::fs::read(dir.join("01-vr.md")).expect("read");
+    assert!(
+        after.starts_with(b"\xEF\xBB\xBF# Vulnerability"),
+        "{after:?}"
+    );
+    let old = String::from_utf8(LEGACY.to_vec()).expect("utf-8");
+    let new = String::from_utf8(after[3..].to_vec()).expect("utf-8");
+    assert_eq!(assert_only_insertions(&old, &new).len(), 1);
+    assert_eq!(code(&specbook(&["ids", d, "--check"])), 0);
+}
+
+#[test]
+fn a_prefix_asked_for_is_in_every_new_id_or_nothing_is_proposed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = legacy_spec(tmp.path(), "title = \"T\"\nversion = \"0.1.0\"\n", LEGACY);
+    let d = dir.to_str().expect("utf-8");
+    let o = specbook(&["ids", d, "--check", "--prefix", "ABC"]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("{#ABC-VR-01}"));
+    for bad in ["a b", "x/y", "9ABC", "", " - "] {
+        let o = specbook(&["ids", d, "--check", "--prefix", bad]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(code(&o), 2, "{bad:?}: {err}");
+        assert!(o.stdout.is_empty(), "{bad:?} proposed IDs without it");
+        assert!(err.contains("--prefix"), "{err}");
+    }
+    assert_eq!(std::fs::read(dir.join("01-vr.md")).expect("read"), LEGACY);
+}
+
+#[test]
+fn statements_left_without_an_id_are_counted_not_denied() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let chapter = b"# T\n\n## R {#A-1}\n\nIt MUST x.\n\nRationale: it MUST be so.\n";
+    let dir = legacy_spec(tmp.path(), "title = \"T\"\nversion = \"0.1.0\"\n", chapter);
+    let d = dir.to_str().expect("utf-8");
+    for mode in ["--check", "--assign"] {
+        let o = specbook(&["ids", d, mode]);
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(code(&o), 0, "{err}");
+        assert!(
+            err.contains("note: 01-vr.md:7:1: left without an ID"),
+            "{err}"
+        );
+        assert!(
+            err.contains("1 normative statement(s) stay without an ID"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("every normative statement has an ID"),
+            "{err}"
+        );
+    }
+}
