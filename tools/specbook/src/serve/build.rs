@@ -31,6 +31,9 @@ pub(crate) struct Pending {
     took: Duration,
     /// The check that ran, if the pipeline ran.
     check: Option<Checked>,
+    /// Whether the pipeline ran and failed before checking anything (no config, say): what the
+    /// builder remembers of the last load no longer describes the folder.
+    unloaded: bool,
     /// Diagnostics for the terminal.
     terminal: Option<String>,
     /// The site, or why there is none (`None`: nothing to do).
@@ -150,6 +153,7 @@ impl Builder {
         let mut p = Pending {
             took: Duration::ZERO,
             check: None,
+            unloaded: false,
             terminal: None,
             result: None,
         };
@@ -161,6 +165,7 @@ impl Builder {
             (Need::Site | Need::Sources, _) => match pipeline::check(&self.root, &self.env) {
                 Err(e) => {
                     let text = format!("error: {e}");
+                    p.unloaded = true;
                     p.terminal = Some(text.clone());
                     p.result = Some(Err(Problems::text(text)));
                 }
@@ -208,6 +213,11 @@ impl Builder {
             self.chapters = checked.loaded.config.chapters.clone();
             self.max_file_bytes = checked.loaded.config.limits.max_file_bytes;
             self.good = (!checked.failed(false)).then_some(checked);
+        } else if p.unloaded {
+            // The next change is compared with nothing, and the site is never rendered again
+            // from a check of a folder that has since stopped being a spec.
+            self.sources = None;
+            self.good = None;
         }
         if let Some(terminal) = &p.terminal {
             self.print_if_new(terminal);
@@ -386,6 +396,41 @@ mod tests {
         assert_eq!(classify("ch", Some(&list)), Need::Sources);
         assert_eq!(classify("two.md", Some(&list)), Need::Sources);
         assert_eq!(classify("three.md", Some(&list)), Need::Nothing);
+    }
+
+    /// A spec folder whose config is moved away and then put back, unchanged: the build
+    /// recovers, and in between a change of the site alone does not hide the problem.
+    #[test]
+    fn a_config_put_back_unchanged_ends_the_failure_it_caused() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let root = tmp.path().join("spec");
+        std::fs::create_dir_all(root.join("site/static")).expect("mkdir");
+        let config = root.join("specbook.toml");
+        std::fs::write(&config, "title = \"T\"\nversion = \"0.1.0\"\n").expect("write");
+        std::fs::write(root.join("01.md"), "# One\n\nText.\n").expect("write");
+        let canon = root.canonicalize().expect("canon");
+        let app = App::new("test".into());
+        let mut b = Builder::new(root.clone(), canon.clone(), Env::default(), app.clone());
+        b.styled = false;
+        let build = |b: &mut Builder, changed: &Path| {
+            let need = b.need(&[changed.to_path_buf()]);
+            let pending = b.prepare(need);
+            b.commit(pending);
+            app.current().problems.clone()
+        };
+        assert_eq!(build(&mut b, &canon.join("specbook.toml")), None);
+        let kept = tmp.path().join("kept.toml");
+        std::fs::rename(&config, &kept).expect("move away");
+        let problem = build(&mut b, &canon.join("specbook.toml")).expect("a problem");
+        assert!(problem.contains("no specbook.toml"), "{problem}");
+        std::fs::write(root.join("site/static/x.css"), "p {}").expect("write");
+        assert_eq!(
+            build(&mut b, &canon.join("site/static/x.css")),
+            Some(problem),
+            "a site change rendered from the check of a folder that is no spec"
+        );
+        std::fs::rename(&kept, &config).expect("put back");
+        assert_eq!(build(&mut b, &canon.join("specbook.toml")), None);
     }
 
     #[test]
