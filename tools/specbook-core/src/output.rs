@@ -191,13 +191,14 @@ impl Staging {
         let out = resolve(out)?;
         replaceable(&out)?;
         if let Some(parent) = out.parent() {
-            std::fs::create_dir_all(parent)?;
+            std::fs::create_dir_all(parent).map_err(naming(parent))?;
         }
         let tmp = sibling(&out, "new");
+        // Named by the folder asked for: the hidden sibling is specbook's business.
         if tmp.exists() {
-            std::fs::remove_dir_all(&tmp)?;
+            std::fs::remove_dir_all(&tmp).map_err(naming(&out))?;
         }
-        std::fs::create_dir(&tmp)?;
+        std::fs::create_dir(&tmp).map_err(naming(&out))?;
         Ok(Staging {
             out,
             tmp,
@@ -240,7 +241,8 @@ impl Staging {
                 .unwrap_or_else(|e| e.into_inner())
                 .contains(dir);
             if !known {
-                std::fs::create_dir_all(self.tmp.join(dir))?;
+                let folder = self.tmp.join(dir);
+                std::fs::create_dir_all(&folder).map_err(naming(&folder))?;
                 self.dirs
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -274,7 +276,7 @@ impl Sink for Staging {
         let mut out = io::BufWriter::with_capacity(
             1 << 16,
             Hashing {
-                inner: std::fs::File::create(&path)?,
+                inner: std::fs::File::create(&path).map_err(naming(&path))?,
                 hasher: Sha256::new(),
                 len: 0,
             },
@@ -403,23 +405,28 @@ pub fn check_output_folder(out: &Path, spec: &Path) -> io::Result<()> {
     replaceable(&out)
 }
 
+/// An I/O error that names `path` (`out/x: File exists (os error 17)`), of the same kind.
+pub fn naming(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
 /// Replaces `out` by the complete folder `tmp`, keeping `out` if the swap fails.
 fn swap_in(tmp: &Path, out: &Path) -> io::Result<()> {
     let old = sibling(out, "old");
     if out.exists() {
         if old.exists() {
-            std::fs::remove_dir_all(&old)?;
+            std::fs::remove_dir_all(&old).map_err(naming(&old))?;
         }
-        std::fs::rename(out, &old)?;
+        std::fs::rename(out, &old).map_err(naming(out))?;
     }
     if let Err(e) = std::fs::rename(tmp, out) {
         if old.exists() {
             let _ = std::fs::rename(&old, out);
         }
-        return Err(e);
+        return Err(naming(out)(e));
     }
     if old.exists() {
-        std::fs::remove_dir_all(&old)?;
+        std::fs::remove_dir_all(&old).map_err(naming(&old))?;
     }
     Ok(())
 }

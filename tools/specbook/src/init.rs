@@ -82,7 +82,7 @@ fn write_all(
             .write(true)
             .create_new(true)
             .open(&path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            .map_err(specbook_core::output::naming(&path))?;
         created_files.push(path.clone());
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
@@ -104,6 +104,6 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
             Ok(())
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
-        Err(e) => Err(e),
+        Err(e) => Err(specbook_core::output::naming(dir)(e)),
     }
 }

@@ -109,4 +109,17 @@ fn init_refuses_to_overwrite() {
     std::fs::write(tmp.path().join("file"), "x").expect("write");
     let o = specbook_in(tmp.path(), &["init", "file"]);
     assert_eq!(code(&o), 2);
+    // A file where a parent folder should be: the error names it.
+    let before = snapshot(tmp.path());
+    let o = specbook_in(tmp.path(), &["init", "file/sub"]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("error: file: "), "{err}");
+    assert_eq!(snapshot(tmp.path()), before, "nothing changed");
+    // And so does `build` when the output folder cannot be made.
+    assert_eq!(code(&specbook_in(tmp.path(), &["init", "fresh"])), 0);
+    let o = specbook_in(tmp.path(), &["build", "fresh", "--out", "file/out"]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("file: "), "{err}");
 }
