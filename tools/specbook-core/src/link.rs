@@ -321,7 +321,6 @@ impl InternedDocument {
             url: d.url.as_str().into(),
             relationship: Default::default(),
         };
-        let page = d.url.split('#').next().unwrap_or(&d.url);
         let sections = d
             .sections
             .iter()
@@ -329,7 +328,7 @@ impl InternedDocument {
                 target: format!("{}#{}", whole.target, sec.anchor).into(),
                 section: Some(sec.anchor.as_str().into()),
                 title: format!("{}: {}", d.title, sec.title).into(),
-                url: format!("{page}#{}", sec.anchor).into(),
+                url: d.section_url(&sec.anchor).into(),
                 ..whole.clone()
             })
             .collect();

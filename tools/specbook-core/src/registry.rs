@@ -106,6 +106,15 @@ pub struct Document {
     pub sections: Vec<Section>,
 }
 
+impl Document {
+    /// The URL of its section `anchor`: the document's URL without its own fragment (a
+    /// document may be one section of a larger page), then `#anchor`.
+    pub fn section_url(&self, anchor: &str) -> String {
+        let page = self.url.split('#').next().unwrap_or(&self.url);
+        format!("{page}#{anchor}")
+    }
+}
+
 /// One `policies/<id>.toml` file: an organisation and its documents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

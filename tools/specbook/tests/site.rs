@@ -1143,3 +1143,24 @@ fn a_footnote_reference_in_other_capitals_links_to_its_note() {
     );
     assert_eq!(page.matches(r#"id="fn:note""#).count(), 1, "{page}");
 }
+
+#[test]
+fn a_section_of_a_document_that_is_itself_a_fragment_gets_one_fragment() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = edited_fixture(
+        tmp.path(),
+        "site-basic",
+        &[(
+            "policies/acme.toml",
+            "url = \"https://acme.example/security/\"",
+            "url = \"https://acme.example/handbook/#security\"",
+        )],
+    );
+    let files = built_site(tmp.path(), &spec);
+    let page = String::from_utf8_lossy(&files["org/acme.html"]).into_owned();
+    assert!(
+        page.contains(r#"<a href="https://acme.example/handbook/#report">Reporting</a>"#),
+        "{page}"
+    );
+    assert!(!page.contains("#security#"), "{page}");
+}

@@ -1266,7 +1266,16 @@ fn organisations(s: &Shared) -> Page {
 #[derive(Serialize)]
 struct DocView<'a> {
     doc: &'a Document,
+    /// Its citable sections, each with the URL that reaches it.
+    sections: Vec<SectionView<'a>>,
     requirements: Vec<RefView<'a>>,
+}
+
+#[derive(Serialize)]
+struct SectionView<'a> {
+    anchor: &'a str,
+    title: &'a str,
+    url: String,
 }
 
 fn organisation(s: &Shared, org: &Organisation) -> Option<Page> {
@@ -1280,6 +1289,15 @@ fn organisation(s: &Shared, org: &Organisation) -> Option<Page> {
         .iter()
         .map(|d| DocView {
             doc: d,
+            sections: d
+                .sections
+                .iter()
+                .map(|sec| SectionView {
+                    anchor: &sec.anchor,
+                    title: &sec.title,
+                    url: d.section_url(&sec.anchor),
+                })
+                .collect(),
             requirements: cov
                 .and_then(|c| c.documents.iter().find(|x| x.id == d.id))
                 .map(|x| x.requirements.iter().map(|id| s.reference(id)).collect())
