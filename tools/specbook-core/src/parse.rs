@@ -316,6 +316,7 @@ pub fn parse_chapter(
                     );
                 }
                 flush(
+                    text,
                     &mut block,
                     &mut open,
                     &mut chapter,
@@ -388,6 +389,7 @@ pub fn parse_chapter(
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 flush(
+                    text,
                     &mut block,
                     &mut open,
                     &mut chapter,
@@ -483,6 +485,7 @@ pub fn parse_chapter(
             Event::End(TagEnd::Image) => image_depth = image_depth.saturating_sub(1),
             Event::Start(Tag::Paragraph | Tag::Item | Tag::Table(_) | Tag::BlockQuote(_)) => {
                 flush(
+                    text,
                     &mut block,
                     &mut open,
                     &mut chapter,
@@ -503,6 +506,7 @@ pub fn parse_chapter(
                     block.extend(range.clone());
                 }
                 flush(
+                    text,
                     &mut block,
                     &mut open,
                     &mut chapter,
@@ -515,6 +519,7 @@ pub fn parse_chapter(
         }
     }
     flush(
+        text,
         &mut block,
         &mut open,
         &mut chapter,
@@ -883,6 +888,7 @@ fn record_link(req: &mut Requirement, dest: &str) {
 /// Ends the current block of text: it becomes part of the open requirement's statement or
 /// rationale, or is checked for normative sentences outside any requirement.
 fn flush(
+    text: &str,
     block: &mut Block,
     open: &mut Option<Open>,
     chapter: &mut Chapter,
@@ -890,11 +896,12 @@ fn flush(
     file: FileId,
     diags: &mut Vec<Diagnostic>,
 ) {
-    take_block(block, open, chapter, sections, file, diags);
+    take_block(text, block, open, chapter, sections, file, diags);
     block.clear();
 }
 
 fn take_block(
+    text: &str,
     b: &Block,
     open: &mut Option<Open>,
     chapter: &mut Chapter,
@@ -906,6 +913,8 @@ fn take_block(
     if b.text.trim().is_empty() {
         return;
     }
+    // A statement or rationale that starts inside a quote or list starts with its markers.
+    let first = with_markers(text, span.clone());
     for hit in bcp14::nonstandard(&b.scan) {
         diags.push(
             Diagnostic::new(
@@ -940,7 +949,7 @@ fn take_block(
             }
             let r = &mut o.req;
             if r.statement.is_empty() {
-                r.statement_span = span;
+                r.statement_span = first;
             } else {
                 r.statement.push_str("\n\n");
                 r.statement_span.end = span.end;
@@ -959,7 +968,7 @@ fn take_block(
             }
             _ => {
                 o.req.rationale = Some(text.to_string());
-                o.req.rationale_span = Some(span);
+                o.req.rationale_span = Some(first);
             }
         }
     }
@@ -992,6 +1001,19 @@ fn take_block(
             section: sections.iter().map(|(_, t)| t.clone()).collect(),
         });
     }
+}
+
+/// `span` from the start of its line when only quote and list markers precede it there
+/// (`> - text`), so that its Markdown renders inside the same quote and list.
+fn with_markers(text: &str, span: Range<usize>) -> Range<usize> {
+    let Some(before) = text.get(..span.start) else {
+        return span;
+    };
+    let line = before.rfind('\n').map_or(0, |i| i + 1);
+    let markers = before[line..].bytes().all(|c| {
+        matches!(c, b' ' | b'\t' | b'>' | b'-' | b'*' | b'+' | b'.' | b')') || c.is_ascii_digit()
+    });
+    if markers { line..span.end } else { span }
 }
 
 fn close(

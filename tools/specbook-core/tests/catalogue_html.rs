@@ -63,3 +63,30 @@ fn definitions_spread_over_lines_of_a_quote_or_list_are_not_copied_as_text() {
         "[t]:\n  https://t.example\n"
     );
 }
+
+#[test]
+fn a_statement_in_a_quote_keeps_the_quote_and_its_list_whole() {
+    let checked = check_chapter(
+        "# A\n\n## R {#REQ-01}\n\n> - First item MUST be quoted.\n> - Second item SHOULD be quoted.\n\n\
+         ## S {#REQ-02}\n\n> Quoted text MUST stay quoted.\n>\n> Rationale: so it does.\n\n\
+         ## T {#REQ-03}\n\n1. Numbered item MUST be listed.\n2. Another.\n",
+    );
+    assert_eq!(checked.diagnostics, Vec::new());
+    let reqs = &checked.catalogue.requirements;
+    assert_eq!(
+        reqs[0].statement_html,
+        "<blockquote>\n<ul>\n<li>First item MUST be quoted.</li>\n<li>Second item SHOULD be quoted.</li>\n</ul>\n</blockquote>\n"
+    );
+    assert_eq!(
+        reqs[1].statement_html,
+        "<blockquote>\n<p>Quoted text MUST stay quoted.</p>\n</blockquote>\n"
+    );
+    assert_eq!(
+        reqs[1].rationale_html.as_deref(),
+        Some("<blockquote>\n<p>so it does.</p>\n</blockquote>\n")
+    );
+    assert_eq!(
+        reqs[2].statement_html,
+        "<ol>\n<li>Numbered item MUST be listed.</li>\n<li>Another.</li>\n</ol>\n"
+    );
+}
