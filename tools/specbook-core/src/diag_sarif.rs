@@ -31,7 +31,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &SourceMap, root: &str, version: &st
         let loc = location(sources, l);
         json!({
             "physicalLocation": {
-                "artifactLocation": {"uri": format!("{root}{}", loc.file)},
+                "artifactLocation": {"uri": crate::urls::file_uri(&format!("{root}{}", loc.file))},
                 "region": {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line, "endColumn": loc.end_column.max(if loc.end_line == loc.line { loc.column } else { 1 })},
             }
         })

@@ -65,18 +65,31 @@ pub(crate) fn path(p: &str) -> String {
     out
 }
 
+/// A relative file path as a URI reference: every segment encoded, `/` kept, and no `#` or
+/// `?` read as anything but part of a name (SARIF's `artifactLocation.uri`).
+pub(crate) fn file_uri(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() + 8);
+    push_segments(&mut out, p);
+    out
+}
+
+/// Each `/`-separated segment of `p` encoded with [`push_component`], appended to `out`.
+fn push_segments(out: &mut String, p: &str) {
+    for (i, segment) in p.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        push_component(out, segment);
+    }
+}
+
 /// [`path`], appended to `out`.
 pub(crate) fn push_path(out: &mut String, p: &str) {
     let (path, fragment) = match p.split_once('#') {
         Some((a, f)) => (a, Some(f)),
         None => (p, None),
     };
-    for (i, segment) in path.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        push_component(out, segment);
-    }
+    push_segments(out, path);
     if let Some(f) = fragment {
         out.push('#');
         push_component(out, f);
@@ -94,6 +107,15 @@ pub(crate) fn external(url: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_uris_keep_every_character_inside_its_name() {
+        assert_eq!(file_uri("spec/04-a b.md"), "spec/04-a%20b.md");
+        assert_eq!(file_uri("c:d.md"), "c%3Ad.md");
+        assert_eq!(file_uri("spec/a#b?.md"), "spec/a%23b%3F.md");
+        assert_eq!(file_uri("100%.md"), "100%25.md");
+        assert_eq!(file_uri("spec/02-two.md"), "spec/02-two.md");
+    }
 
     #[test]
     fn encodes_everything_that_could_escape() {

@@ -70,16 +70,15 @@ fn hex(b: u8) -> Option<u8> {
 
 /// The file-map key a request path names, or `None` when the path is refused: anything that is
 /// not plain segments after one round of percent-decoding — `.` and `..` segments in any
-/// encoding, encoded `/` or `\`, backslashes, NUL and other control characters, a double
-/// encoding (`%25`), malformed escapes, invalid UTF-8 and empty segments. A trailing `/` names
+/// encoding, encoded `/` or `\`, backslashes, NUL and other control characters, malformed
+/// escapes, invalid UTF-8 and empty segments. `%25` is a `%` in a file name (the site links to the
+/// page `100%.html` as `100%25.html`); the key is never decoded again, so `%252e%252e` is the
+/// literal name `%2e%2e`. A trailing `/` names
 /// the folder's `index.html`. The key is only ever looked up in the map, never joined to a path.
 pub(crate) fn clean_path(raw: &str) -> Option<String> {
     let rest = raw.strip_prefix('/')?;
     let lower = rest.to_ascii_lowercase();
-    if ["%2f", "%5c", "%00", "%25"]
-        .iter()
-        .any(|s| lower.contains(s))
-    {
+    if ["%2f", "%5c", "%00"].iter().any(|s| lower.contains(s)) {
         return None;
     }
     let bytes = rest.as_bytes();
@@ -372,6 +371,12 @@ mod tests {
             Some("req/SDP-VR-01.html")
         );
         assert_eq!(clean_path("/a%20b.html").as_deref(), Some("a b.html"));
+        assert_eq!(clean_path("/100%25.html").as_deref(), Some("100%.html"));
+        assert_eq!(
+            clean_path("/%252e%252e/etc").as_deref(),
+            Some("%2e%2e/etc"),
+            "decoded once: a literal name, never a parent folder"
+        );
         for bad in [
             "/../etc/passwd",
             "/a/../../b",
@@ -379,7 +384,6 @@ mod tests {
             "/%2E%2E/x",
             "/..%2fetc",
             "/..%2Fetc",
-            "/%252e%252e/etc",
             "/..\\etc",
             "/..%5cetc",
             "/a%00.html",
