@@ -61,13 +61,14 @@ impl Default for Limits {
 #[serde(deny_unknown_fields)]
 #[schemars(title = "specbook.toml")]
 pub struct Config {
-    /// Title of the specification.
-    #[schemars(length(min = 1))]
+    /// Title of the specification: not empty, not only white space.
+    #[schemars(length(min = 1), regex(pattern = r"\S"))]
     pub title: String,
     /// Version of this draft or release, e.g. `0.1.0`.
     #[schemars(regex(pattern = r"^[0-9A-Za-z][0-9A-Za-z.+-]*$"))]
     pub version: String,
-    /// Short stable identifier of the spec (defaults to a slug of the title).
+    /// Short stable identifier of the spec (defaults to a slug of the title's ASCII letters and
+    /// digits, or `spec` when it has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
     pub id: Option<String>,
@@ -130,9 +131,22 @@ impl Config {
         }
     }
 
-    /// The spec id: configured, or a slug of the title.
+    /// The spec id: configured, or a slug of the title in the same form (`^[a-z0-9][a-z0-9-]*$`):
+    /// its ASCII letters and digits, or `spec` when it has none.
     pub fn spec_id(&self) -> String {
-        self.id.clone().unwrap_or_else(|| slug(&self.title))
+        if let Some(id) = &self.id {
+            return id.clone();
+        }
+        let ascii: String = slug(&self.title)
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        if ascii.is_empty() {
+            "spec".into()
+        } else {
+            ascii
+        }
     }
 
     /// The ID pattern in force.
@@ -141,7 +155,7 @@ impl Config {
     }
 }
 
-/// Lower-case ASCII slug: letters and digits kept, runs of anything else become one `-`.
+/// Lower-case slug: letters and digits (any script) kept, runs of anything else become one `-`.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
@@ -155,4 +169,25 @@ pub fn slug(text: &str) -> String {
         out.pop();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_spec_id_has_the_form_a_configured_one_must_have() {
+        let id = |title: &str| Config::minimal(title, "1").spec_id();
+        assert_eq!(
+            id("Secure Software Development"),
+            "secure-software-development"
+        );
+        assert_eq!(id("Über   die Sicherheit 2"), "ber-die-sicherheit-2");
+        assert_eq!(id("日本語仕様"), "spec");
+        assert_eq!(id("   "), "spec");
+        assert_eq!(id("C++ (draft)"), "c-draft");
+        let mut c = Config::minimal("Anything", "1");
+        c.id = Some("mine".into());
+        assert_eq!(c.spec_id(), "mine");
+    }
 }

@@ -20,6 +20,10 @@ pub(crate) struct InitArgs {
 /// Runs `init`.
 pub(crate) fn run(args: &InitArgs) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let dir = &args.dir;
+    if args.title.trim().is_empty() {
+        eprintln!("error: --title must hold more than white space; nothing was written");
+        return Ok(ExitCode::from(2));
+    }
     if dir.symlink_metadata().is_ok() && !dir.is_dir() {
         eprintln!(
             "error: {} exists and is not a folder; nothing was written",

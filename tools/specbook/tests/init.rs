@@ -109,6 +109,13 @@ fn init_refuses_to_overwrite() {
     std::fs::write(tmp.path().join("file"), "x").expect("write");
     let o = specbook_in(tmp.path(), &["init", "file"]);
     assert_eq!(code(&o), 2);
+    // A title of nothing would make a config that does not check.
+    for title in ["", "   "] {
+        let before = snapshot(tmp.path());
+        let o = specbook_in(tmp.path(), &["init", "blank", "--title", title]);
+        assert_eq!(code(&o), 2, "{title:?}");
+        assert_eq!(snapshot(tmp.path()), before, "nothing changed");
+    }
     // A file where a parent folder should be: the error names it.
     let before = snapshot(tmp.path());
     let o = specbook_in(tmp.path(), &["init", "file/sub"]);
