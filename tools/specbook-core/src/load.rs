@@ -42,6 +42,17 @@ pub enum LoadError {
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            LoadError::NotASpec(p) if p.is_file() => {
+                let folder = match p.parent().map(Path::as_os_str) {
+                    Some(parent) if !parent.is_empty() => parent.to_string_lossy(),
+                    _ => ".".into(),
+                };
+                write!(
+                    f,
+                    "{} is a file: name the spec folder that holds {CONFIG_FILE} (here `{folder}`)",
+                    p.display()
+                )
+            }
             LoadError::NotASpec(p) => write!(
                 f,
                 "{} is not a spec folder: it has no {CONFIG_FILE}",

@@ -64,9 +64,37 @@ pub(crate) fn run(args: &InitArgs) -> Result<ExitCode, Box<dyn std::error::Error
     }
     eprintln!(
         "next: `specbook check {0}`, or `specbook serve {0}` to preview it while you write",
-        dir.display()
+        shell_word(&dir.to_string_lossy())
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `path` as one word of a POSIX shell command line: as it is when that is safe, else in single
+/// quotes, so the suggested commands can be pasted.
+fn shell_word(path: &str) -> String {
+    let plain = !path.is_empty()
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+,:@%".contains(c));
+    if plain {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn suggested_paths_paste_as_one_word() {
+        assert_eq!(shell_word("spec"), "spec");
+        assert_eq!(shell_word("docs/spec-1.0"), "docs/spec-1.0");
+        assert_eq!(shell_word("with space/ünï"), "'with space/ünï'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$(rm -rf x)"), "'$(rm -rf x)'");
+    }
 }
 
 fn write_all(

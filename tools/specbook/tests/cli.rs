@@ -149,6 +149,15 @@ fn exit_codes_distinguish_spec_errors_from_usage_errors() {
     let o = specbook(&["check", not_spec.path().to_str().expect("utf8")]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("no specbook.toml"), "{}", stderr(&o));
+    // The config file itself names its folder.
+    let config = repo().join("tests/site-basic/specbook.toml");
+    let o = specbook(&["check", config.to_str().expect("utf8")]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("is a file: name the spec folder that holds specbook.toml"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(code(&specbook(&["check", "--no-such-flag"])), 2);
 }
 
