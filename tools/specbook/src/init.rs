@@ -83,20 +83,6 @@ fn shell_word(path: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::shell_word;
-
-    #[test]
-    fn suggested_paths_paste_as_one_word() {
-        assert_eq!(shell_word("spec"), "spec");
-        assert_eq!(shell_word("docs/spec-1.0"), "docs/spec-1.0");
-        assert_eq!(shell_word("with space/ünï"), "'with space/ünï'");
-        assert_eq!(shell_word("it's"), "'it'\\''s'");
-        assert_eq!(shell_word("$(rm -rf x)"), "'$(rm -rf x)'");
-    }
-}
-
 fn write_all(
     dir: &Path,
     files: &[(&str, String)],
@@ -137,5 +123,19 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
         Err(e) => Err(specbook_core::output::naming(dir)(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn suggested_paths_paste_as_one_word() {
+        assert_eq!(shell_word("spec"), "spec");
+        assert_eq!(shell_word("docs/spec-1.0"), "docs/spec-1.0");
+        assert_eq!(shell_word("with space/ünï"), "'with space/ünï'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$(rm -rf x)"), "'$(rm -rf x)'");
     }
 }
