@@ -4,8 +4,9 @@
 //! numbers the new IDs per chapter so that they match `id_pattern`, and parses its own result
 //! again to prove that no statement it handled is left unidentified.
 
+use crate::bcp14;
 use crate::config::{Config, DEFAULT_ID_PATTERN};
-use crate::model::Chapter;
+use crate::model::{Chapter, Requirement};
 use crate::parse;
 use crate::source::{FileId, SourceFile};
 use crate::{meta, toml_json};
@@ -61,6 +62,10 @@ pub struct Change {
     pub inserted: String,
     /// The normative sentences the new requirement holds.
     pub statements: Vec<String>,
+    /// Paragraphs without a BCP 14 keyword that its statement will hold too, because they follow
+    /// it under the same heading (informative text, unless the editor marks it `Rationale:` or
+    /// puts a heading before it). List items and quoted text are not listed.
+    pub absorbed: Vec<String>,
 }
 
 /// A normative statement left as it is, and why.
@@ -249,11 +254,20 @@ pub fn assign(
                 title,
                 inserted,
                 statements,
+                absorbed: Vec::new(),
             });
         }
         changes.sort_by_key(|c| c.offset);
         let new_text = apply(&input.text, &changes);
-        verify(config, &pattern, &validator, input, &new_text, &changes, p)?;
+        verify(
+            config,
+            &pattern,
+            &validator,
+            input,
+            &new_text,
+            &mut changes,
+            p,
+        )?;
         out.texts.insert(input.path.clone(), new_text);
         out.changes.extend(changes);
     }
@@ -1010,13 +1024,36 @@ fn name(
 
 // ---------------------------------------------------------------- verification
 
+/// The paragraphs of `r`'s statement (in `text`) that have no BCP 14 keyword and stand at the
+/// start of their line, outside any list or quote.
+fn absorbed(text: &str, r: &Requirement) -> Vec<String> {
+    let Some(source) = text.get(r.statement_span.clone()) else {
+        return Vec::new();
+    };
+    let mut from = 0;
+    let mut out = Vec::new();
+    for block in r.statement.split("\n\n") {
+        let first = block.lines().next().unwrap_or_default().trim();
+        let Some(at) = source[from..].find(first).map(|i| from + i) else {
+            continue;
+        };
+        from = at + first.len();
+        let line = source[..at].rfind('\n').map_or(0, |i| i + 1);
+        let outside = source[line..at].trim().is_empty();
+        if outside && !first.is_empty() && !bcp14::mentions_keyword(block) {
+            out.push(block.to_string());
+        }
+    }
+    out
+}
+
 fn verify(
     config: &Config,
     pattern: &Regex,
     validator: &jsonschema::Validator,
     input: &Input,
     new_text: &str,
-    changes: &[Change],
+    changes: &mut [Change],
     p: &Plan,
 ) -> Result<(), IdsError> {
     let fail = |message: String| IdsError::Unverified {
@@ -1041,7 +1078,7 @@ fn verify(
     }
     for c in changes {
         match ch.requirements.iter().find(|r| r.id == c.id) {
-            Some(r) if !r.keywords.is_empty() => {}
+            Some(r) if !r.keywords.is_empty() => c.absorbed = absorbed(new_text, r),
             Some(_) => {
                 return Err(fail(format!(
                     "the new requirement `{}` would have no BCP 14 keyword",
@@ -1204,6 +1241,21 @@ mod tests {
         );
         assert_eq!(a.changes.len(), 3, "{new}");
         assert_eq!(strip(new, &a.changes), md);
+    }
+
+    #[test]
+    fn paragraphs_without_a_keyword_that_join_a_statement_are_named() {
+        let md = "# Reporting\n\nProjects MUST publish a contact.\n\nSome background.\n\n\
+                  ## Handling\n\nMaintainers SHOULD triage:\n\n- look\n- answer\n\n> A quote.\n\n\
+                  Rationale: why.\n";
+        let a = run("", md);
+        assert_eq!(a.changes.len(), 2);
+        assert_eq!(a.changes[0].absorbed, ["Some background."]);
+        assert!(
+            a.changes[1].absorbed.is_empty(),
+            "{:?}",
+            a.changes[1].absorbed
+        );
     }
 
     #[test]

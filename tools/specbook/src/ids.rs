@@ -106,6 +106,15 @@ pub(crate) fn run(args: &IdsArgs, env: &Env) -> Result<ExitCode, Box<dyn std::er
         for s in &c.statements {
             writeln!(out, "    {}", excerpt(s))?;
         }
+        for a in &c.absorbed {
+            writeln!(out, "    also (no BCP 14 keyword): {}", excerpt(a))?;
+        }
+    }
+    let absorbed: usize = result.changes.iter().map(|c| c.absorbed.len()).sum();
+    if absorbed > 0 {
+        eprintln!(
+            "note: {absorbed} paragraph(s) without a BCP 14 keyword, listed with `also`, become part of a requirement's statement; if one is informative, start it with `Rationale:` or put a heading before it"
+        );
     }
     for s in &result.skipped {
         eprintln!(
