@@ -187,6 +187,7 @@ fn write_all(
 ) -> std::io::Result<()> {
     let canon = root.canonicalize()?;
     let mut staged = Vec::new();
+    let mut targets: std::collections::BTreeMap<PathBuf, &str> = std::collections::BTreeMap::new();
     for (rel, original) in originals {
         let Some(new) = texts.get(*rel) else { continue };
         // Write through symlinks (inside the folder) rather than replacing them.
@@ -194,6 +195,11 @@ fn write_all(
         if !target.starts_with(&canon) {
             return Err(std::io::Error::other(format!(
                 "{rel} resolves outside the spec folder"
+            )));
+        }
+        if let Some(first) = targets.insert(target.clone(), rel) {
+            return Err(std::io::Error::other(format!(
+                "{first} and {rel} are the same file (a symbolic link); nothing was written: remove the link, or list only one of them in `chapters`"
             )));
         }
         let current = std::fs::read(&target)?;

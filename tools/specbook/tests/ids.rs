@@ -390,3 +390,19 @@ fn statements_left_without_an_id_are_counted_not_denied() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_chapter_reached_twice_through_a_link_is_not_written_twice() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = legacy_spec(tmp.path(), "title = \"T\"\nversion = \"0.1.0\"\n", LEGACY);
+    std::os::unix::fs::symlink("01-vr.md", dir.join("02-link.md")).expect("symlink");
+    let o = specbook(&["ids", dir.to_str().expect("utf-8"), "--assign"]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains("01-vr.md and 02-link.md are the same file"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(dir.join("01-vr.md")).expect("read"), LEGACY);
+}
