@@ -42,30 +42,6 @@ fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::write(path, bytes)
 }
 
-/// Replaces the files `path → bytes` (absolute or relative paths) all or nothing: each is written
-/// to a temporary sibling first, and the renames happen only when every write succeeded.
-pub fn replace_files(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
-    let mut written: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (path, bytes) in files {
-        let name = path
-            .file_name()
-            .map_or_else(|| "file".into(), |n| n.to_string_lossy().to_string());
-        let tmp = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
-        if let Err(e) = write_file(&tmp, bytes) {
-            let _ = std::fs::remove_file(&tmp);
-            for (t, _) in &written {
-                let _ = std::fs::remove_file(t);
-            }
-            return Err(e);
-        }
-        written.push((tmp, path.clone()));
-    }
-    for (tmp, path) in &written {
-        std::fs::rename(tmp, path)?;
-    }
-    Ok(())
-}
-
 /// Files to write: path relative to the output folder (with `/`) → bytes. Sorted, so output is deterministic.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
