@@ -145,12 +145,25 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
             let shown = path.replace('\0', "\\0");
             let climbs =
                 path.split(['/', '\\']).any(|c| c == "..") || path.starts_with(['/', '\\']);
+            // `a/../b` stays inside, but `..` is refused all the same.
+            let mut depth = 0i32;
+            let escapes = path.starts_with(['/', '\\'])
+                || path.split(['/', '\\']).any(|c| {
+                    depth += match c {
+                        ".." => -1,
+                        "" | "." => 0,
+                        _ => 1,
+                    };
+                    depth < 0
+                });
             let message = if !climbs && path.contains(['\\', '\0']) {
                 format!(
                     "chapter path `{shown}` holds a backslash or NUL, which no portable path may"
                 )
-            } else {
+            } else if escapes {
                 format!("chapter path `{shown}` leaves the spec folder")
+            } else {
+                format!("chapter path `{shown}` goes through `..`, which chapter paths may not")
             };
             let d = Diagnostic::new(Code::OutsideRoot, config_file, config_key_span(&sources, config_file, &path), message)
                 .with_help("chapter paths are relative to the folder holding specbook.toml, use `/` between folders and may not contain `..`");
