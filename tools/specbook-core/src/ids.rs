@@ -1047,6 +1047,9 @@ fn absorbed(text: &str, r: &Requirement) -> Vec<String> {
     out
 }
 
+/// Parses `new_text` again and proves that the insertions reverse to the input, that no handled
+/// statement is left without an ID and that every new requirement has a keyword; records in each
+/// change the paragraphs its statement absorbs.
 fn verify(
     config: &Config,
     pattern: &Regex,
