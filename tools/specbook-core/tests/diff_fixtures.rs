@@ -511,14 +511,32 @@ fn huge_rewrites_finish() {
     let new: String = (0..20_000)
         .map(|i| format!("v{} ", i * 7 % 20_000))
         .collect();
-    // The deadline makes `similar` approximate instead of running quadratically long.
+    // Past the bound on work the rewrite is one deletion and one insertion, instead of a word
+    // diff that runs quadratically long; the bound is on size, not time, so it is the same on
+    // every run and every machine.
     let segs = diff::words::segments(&old, &new);
-    let rebuilt: String = segs
-        .iter()
-        .filter(|s| s.op != diff::SegmentOp::Insert)
-        .map(|s| s.text.as_str())
-        .collect();
-    assert_eq!(rebuilt, old);
+    assert_eq!(segs.len(), 2);
+    assert_eq!(
+        (segs[0].op, segs[0].text.as_str()),
+        (diff::SegmentOp::Delete, old.as_str())
+    );
+    assert_eq!(
+        (segs[1].op, segs[1].text.as_str()),
+        (diff::SegmentOp::Insert, new.as_str())
+    );
+    // Just inside the bound, the word diff is exact and rebuilds both sides.
+    let old: String = (0..1_500).map(|i| format!("w{i} ")).collect();
+    let new: String = (0..1_500).map(|i| format!("v{} ", i * 7 % 1_500)).collect();
+    let segs = diff::words::segments(&old, &new);
+    let side = |skip: diff::SegmentOp| -> String {
+        segs.iter()
+            .filter(|s| s.op != skip)
+            .map(|s| s.text.as_str())
+            .collect()
+    };
+    assert_eq!(side(diff::SegmentOp::Insert), old);
+    assert_eq!(side(diff::SegmentOp::Delete), new);
+    assert_eq!(segs, diff::words::segments(&old, &new));
 }
 
 #[test]

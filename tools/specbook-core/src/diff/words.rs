@@ -1,21 +1,35 @@
-//! Text comparison for the diff: word-level highlighting with `similar` (bounded by a deadline for
-//! huge rewrites), the editorial normalisation (white space, punctuation and case ignored) and a
+//! Text comparison for the diff: word-level highlighting with `similar` (bounded by the size of
+//! the two texts for huge rewrites), the editorial normalisation (white space, punctuation and case ignored) and a
 //! word similarity used to detect renames and align sentences.
 
 use super::{Segment, SegmentOp};
 use foldhash::HashSet;
 use similar::{ChangeTag, TextDiff};
-use std::time::{Duration, Instant};
 
-/// How long one word diff may take before `similar` approximates.
-pub const DEADLINE: Duration = Duration::from_millis(250);
+/// The largest product of the two sides' word counts that gets an exact word diff (Myers: time
+/// grows with the product for a full rewrite). Beyond it a text reads as one deletion and one
+/// insertion, and similarity is word-set overlap. A bound on work rather than on time (as
+/// `similar`'s deadline would be), so that the same texts always give the same diff.
+pub const MAX_WORD_PAIRS: usize = 4_000_000;
+
+/// Whether comparing `a` and `b` word by word stays within [`MAX_WORD_PAIRS`].
+fn small_enough(a: usize, b: usize) -> bool {
+    a.saturating_mul(b) <= MAX_WORD_PAIRS
+}
 
 /// Word-level diff of `old` and `new`, as runs. White space between two changes joins them, so
 /// a rewritten phrase reads as one deletion followed by one insertion.
 pub fn segments(old: &str, new: &str) -> Vec<Segment> {
-    let diff = TextDiff::configure()
-        .deadline(Instant::now() + DEADLINE)
-        .diff_words(old, new);
+    if !small_enough(
+        old.split_whitespace().count(),
+        new.split_whitespace().count(),
+    ) {
+        let mut out = Vec::new();
+        push(&mut out, SegmentOp::Delete, old);
+        push(&mut out, SegmentOp::Insert, new);
+        return out;
+    }
+    let diff = TextDiff::configure().diff_words(old, new);
     let tokens: Vec<(SegmentOp, &str)> = diff
         .ops()
         .iter()
@@ -130,11 +144,12 @@ pub fn similarity_of(a: &[String], b: &[String]) -> f64 {
     if dice < 0.4 {
         return dice;
     }
+    if !small_enough(a.len(), b.len()) {
+        return dice;
+    }
     let ra: Vec<&str> = a.iter().map(String::as_str).collect();
     let rb: Vec<&str> = b.iter().map(String::as_str).collect();
-    let diff = TextDiff::configure()
-        .deadline(Instant::now() + DEADLINE)
-        .diff_slices(&ra, &rb);
+    let diff = TextDiff::configure().diff_slices(&ra, &rb);
     f64::from(diff.ratio())
 }
 
