@@ -90,7 +90,7 @@ codes! {
     UncoveredItem = "SB040", "uncovered-framework-item", Warning, "An in-scope framework item is mapped by no requirement.";
     NoSource = "SB041", "requirement-without-source", Warning, "A requirement cites no foundation policy document.";
     UncitedDocument = "SB042", "uncited-document", Note, "A registry document is cited by no requirement.";
-    TemplateError = "SB050", "template-error", Error, "A site template failed to parse or render.";
+    TemplateError = "SB050", "template-error", Error, "A site template failed to parse or render, or a chapter, ID or registry id cannot become a page or element of the site.";
 }
 
 /// A labelled byte range in one file.

@@ -14,8 +14,22 @@ pub(crate) fn check(
 ) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // Diagnostics only: no HTML and no content hashes, which only the outputs need.
     let checked = pipeline::check_with(dir, env, pipeline::Detail::Diagnose)?;
-    report::print(&checked, args);
-    let code = if checked.failed(args.deny_warnings) {
+    // What the site would refuse before rendering (templates, page names) is a problem of the
+    // sources too: a spec that checks clean must build.
+    let failed = match specbook_core::render::preflight(&checked) {
+        Ok(()) => {
+            report::print(&checked, args);
+            checked.failed(args.deny_warnings)
+        }
+        Err(site) => {
+            let mut all = checked.diagnostics.clone();
+            all.extend(site.diagnostics);
+            specbook_core::diag::sort(&mut all);
+            report::print_diagnostics(&all, &site.sources, &report::root_prefix(&checked), args);
+            true
+        }
+    };
+    let code = if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

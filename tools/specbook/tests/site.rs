@@ -1164,3 +1164,50 @@ fn a_section_of_a_document_that_is_itself_a_fragment_gets_one_fragment() {
     );
     assert!(!page.contains("#security#"), "{page}");
 }
+
+/// `check` reports what `build` would refuse before rendering a page, so a spec that checks
+/// clean also builds.
+#[test]
+fn check_reports_the_templates_and_page_names_build_would_refuse() {
+    let check = |spec: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_specbook"))
+            .args(["check", spec.to_str().expect("utf-8")])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("runs")
+    };
+    let o = check(&fixture("site-broken-template"));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("error[SB050]"), "{err}");
+    assert!(err.contains("site/templates/chapter.html:6:4"), "{err}");
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("spec");
+    std::fs::create_dir_all(&spec).expect("mkdir");
+    std::fs::write(
+        spec.join("specbook.toml"),
+        "title = \"T\"\nversion = \"1\"\nid_pattern = \".*\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        spec.join("index.md"),
+        "# Index\n\n## R {#R/1}\n\nIt MUST x.\n",
+    )
+    .expect("write");
+    let o = check(&spec);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("would be published as `index.html`"), "{err}");
+    assert!(
+        err.contains("`R/1` cannot name its permanent page"),
+        "{err}"
+    );
+    assert!(err.contains("2 errors"), "{err}");
+    assert_eq!(
+        failed_site_build(tmp.path(), &spec)
+            .matches("error[SB050]")
+            .count(),
+        2
+    );
+}

@@ -198,6 +198,29 @@ pub fn site(
     }
 }
 
+/// What [`site`] would refuse before rendering any page: site overrides that cannot be read or
+/// templates that do not compile, and chapter names, IDs and registry ids that cannot become
+/// pages or would take the site's own element ids (SB050). `check` reports these too, so that
+/// a spec that checks clean also builds unless a template fails while rendering a page.
+pub fn preflight(checked: &Checked) -> Result<(), Failed> {
+    let mut problems = Vec::new();
+    let overrides = assets::load_overrides(
+        &checked.loaded.root,
+        &checked.loaded.config.limits,
+        &mut problems,
+    );
+    let sources = TemplateSources::new(&overrides);
+    if let Err(e) = engine(&sources) {
+        problems.push(template_problem(&e, &sources, "base.html"));
+    }
+    pages::check_names(checked, &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(fail(checked, problems))
+    }
+}
+
 /// Template name → (path shown in diagnostics, text): overrides over built-ins.
 struct TemplateSources {
     map: BTreeMap<String, (String, String, bool)>,

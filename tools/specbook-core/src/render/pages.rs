@@ -567,7 +567,7 @@ pub(crate) fn pages(
 
 /// Reports chapter pages that collide with the site's own pages or with each other, IDs that
 /// cannot be file names, and IDs that are element ids of the templates.
-fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
+pub(super) fn check_names(checked: &Checked, problems: &mut Vec<Problem>) {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for ch in &checked.chapters {
         let path = assemble::chapter_page(&ch.slug);
