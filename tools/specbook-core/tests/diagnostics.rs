@@ -113,3 +113,26 @@ fn an_extra_field_that_tightens_a_known_key_is_enforced() {
         codes(tmp.path())
     );
 }
+
+/// CONTRIBUTING.md lists every code with its name, severity and meaning, exactly as `codes!`.
+#[test]
+fn the_documented_code_table_is_the_code_list() {
+    let doc = std::fs::read_to_string(fixtures().join("../../CONTRIBUTING.md")).expect("read");
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| SB")).collect();
+    let expected: Vec<String> = Code::ALL
+        .iter()
+        .map(|c| {
+            format!(
+                "| {} | `{}` | {} | {} |",
+                c.as_str(),
+                c.name(),
+                c.severity().as_str(),
+                c.summary()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "update the table under `Diagnostic codes` in CONTRIBUTING.md"
+    );
+}
