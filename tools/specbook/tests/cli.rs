@@ -600,3 +600,28 @@ fn reference_images_count_toward_the_expansion_budget() {
         "error[SB003]: this chapter has more references than the Markdown parser expands",
     );
 }
+
+/// Where the process may use only some CPUs (`taskset`, container cpusets), stderr carries the
+/// diagnostics and nothing from the allocator.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_cpu_affinity_mask_adds_nothing_to_stderr() {
+    let spec = repo().join("tests/site-basic");
+    let o = Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(env!("CARGO_BIN_EXE_specbook"))
+        .args(["check", spec.to_str().expect("utf-8")])
+        .env("NO_COLOR", "1")
+        .output();
+    let Ok(o) = o else {
+        if std::env::var("SPECBOOK_REQUIRE_EXTERNAL").as_deref() == Ok("1") {
+            panic!("taskset not found, and SPECBOOK_REQUIRE_EXTERNAL=1");
+        }
+        eprintln!("SKIPPED: a_cpu_affinity_mask_adds_nothing_to_stderr: taskset not found");
+        return;
+    };
+    let err = stderr(&o);
+    assert_eq!(code(&o), 0, "{err}");
+    assert!(err.starts_with("note[SB042]"), "{err}");
+    assert!(!err.contains("<jemalloc>"), "{err}");
+}
