@@ -156,7 +156,9 @@ pub fn load(root: &Path) -> Result<(Loaded, Vec<Diagnostic>), LoadError> {
                     };
                     depth < 0
                 });
-            let message = if !climbs && path.contains(['\\', '\0']) {
+            let message = if path.is_empty() {
+                "a chapter path is empty".to_string()
+            } else if !climbs && path.contains(['\\', '\0']) {
                 format!(
                     "chapter path `{shown}` holds a backslash or NUL, which no portable path may"
                 )

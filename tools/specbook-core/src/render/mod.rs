@@ -117,19 +117,7 @@ pub fn site(
     sink: &dyn Sink,
 ) -> Result<(), SiteError> {
     let mut problems = Vec::new();
-    let overrides = assets::load_overrides(
-        &checked.loaded.root,
-        &checked.loaded.config.limits,
-        &mut problems,
-    );
-    let sources = TemplateSources::new(&overrides);
-    let tera = match engine(&sources) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            problems.push(template_problem(&e, &sources, "base.html"));
-            None
-        }
-    };
+    let (overrides, sources, tera) = templates(checked, &mut problems);
     let mut global = pages::global(checked, published);
     global.insert("release", &release);
     let tera = tera.map(|mut t| {
@@ -204,21 +192,35 @@ pub fn site(
 /// a spec that checks clean also builds unless a template fails while rendering a page.
 pub fn preflight(checked: &Checked) -> Result<(), Failed> {
     let mut problems = Vec::new();
-    let overrides = assets::load_overrides(
-        &checked.loaded.root,
-        &checked.loaded.config.limits,
-        &mut problems,
-    );
-    let sources = TemplateSources::new(&overrides);
-    if let Err(e) = engine(&sources) {
-        problems.push(template_problem(&e, &sources, "base.html"));
-    }
+    templates(checked, &mut problems);
     pages::check_names(checked, &mut problems);
     if problems.is_empty() {
         Ok(())
     } else {
         Err(fail(checked, problems))
     }
+}
+
+/// The spec's site overrides, the templates in force and the engine compiled from them (`None`
+/// when they do not compile); what goes wrong is added to `problems`.
+fn templates(
+    checked: &Checked,
+    problems: &mut Vec<Problem>,
+) -> (assets::Overrides, TemplateSources, Option<Tera>) {
+    let overrides = assets::load_overrides(
+        &checked.loaded.root,
+        &checked.loaded.config.limits,
+        problems,
+    );
+    let sources = TemplateSources::new(&overrides);
+    let tera = match engine(&sources) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            problems.push(template_problem(&e, &sources, "base.html"));
+            None
+        }
+    };
+    (overrides, sources, tera)
 }
 
 /// Template name → (path shown in diagnostics, text): overrides over built-ins.
