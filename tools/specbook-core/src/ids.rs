@@ -113,6 +113,8 @@ pub enum IdsError {
         /// Whether the prefix was asked for (`--prefix`) rather than made from the spec id.
         prefix_given: bool,
     },
+    /// `--prefix` holds no letter or digit.
+    EmptyPrefix,
     /// The rewritten chapter did not parse as intended (a bug, or Markdown this tool cannot
     /// rewrite safely); nothing is written.
     Unverified {
@@ -139,6 +141,9 @@ impl std::fmt::Display for IdsError {
                     "pass --prefix with the part before the chapter code"
                 }
             ),
+            IdsError::EmptyPrefix => {
+                write!(f, "--prefix must hold at least one letter or digit")
+            }
             IdsError::Unverified { path, message } => {
                 write!(
                     f,
@@ -882,12 +887,16 @@ fn name(
     pattern: &Regex,
     taken: &mut BTreeSet<String>,
 ) -> Result<Vec<Vec<String>>, IdsError> {
-    let prefix = options
-        .prefix
-        .as_deref()
-        .map(|p| p.trim().trim_end_matches(['-', '.']).to_string())
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| default_prefix(config));
+    let prefix = match options.prefix.as_deref() {
+        Some(p) => {
+            let p = p.trim().trim_end_matches(['-', '.']);
+            if p.is_empty() {
+                return Err(IdsError::EmptyPrefix);
+            }
+            p.to_string()
+        }
+        None => default_prefix(config),
+    };
     let mut result: Vec<Vec<String>> = vec![Vec::new(); chapters.len()];
 
     // Chapters that already have IDs continue their own numbering (`SDP-VR-07` → `SDP-VR-08`).

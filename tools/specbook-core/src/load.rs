@@ -30,6 +30,9 @@ pub struct Loaded {
     pub frameworks: Vec<FileId>,
 }
 
+/// The UTF-8 byte-order mark, which the loader drops from the start of a file.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Errors that stop the load stage: the folder is not a spec folder or cannot be listed.
 #[derive(Debug)]
 pub enum LoadError {
@@ -458,8 +461,8 @@ impl Reader<'_> {
                 0,
             ));
         }
-        if bytes.starts_with(b"\xEF\xBB\xBF") {
-            bytes.drain(..3); // a UTF-8 byte-order mark is not content
+        if bytes.starts_with(BOM) {
+            bytes.drain(..BOM.len()); // a byte-order mark is not content
         }
         String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();

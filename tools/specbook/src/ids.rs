@@ -5,6 +5,7 @@
 use crate::report;
 use specbook_core::diag::{Code, Diagnostic};
 use specbook_core::ids::{self, ChangeKind, Input, Options};
+use specbook_core::load::BOM;
 use specbook_core::pipeline::{self, Env};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,13 +43,6 @@ const BLOCKING: &[Code] = &[
 
 /// Runs `ids`.
 pub(crate) fn run(args: &IdsArgs, env: &Env) -> Result<ExitCode, Box<dyn std::error::Error>> {
-    if args
-        .prefix
-        .as_deref()
-        .is_some_and(|p| p.trim().trim_end_matches(['-', '.']).is_empty())
-    {
-        return Err("--prefix must hold at least one letter or digit".into());
-    }
     let checked = pipeline::check_with(&args.dir, env, pipeline::Detail::Diagnose)?;
     // New IDs follow the config (`id`, `id_pattern`) and must not collide with any ID of any
     // chapter: with the config unread or a chapter unreadable, they would be wrong forever.
@@ -174,9 +168,6 @@ fn excerpt(s: &str) -> String {
         clean
     }
 }
-
-/// A UTF-8 byte-order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Replaces each chapter with its new text: every temporary file is written first, then all are
 /// renamed into place, so either every file changes or (on any failure before the renames) none.
