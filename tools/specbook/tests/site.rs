@@ -45,6 +45,11 @@ fn failed_site_build(tmp: &Path, spec: &Path) -> String {
     stderr(&o)
 }
 
+/// The text of the built file `path`.
+fn text_of(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    String::from_utf8_lossy(&files[path]).into_owned()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -285,7 +290,7 @@ fn fixture_site_has_every_page_and_every_link_resolves() {
     ] {
         assert!(files.contains_key(page), "missing {page}");
     }
-    let index = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    let index = text_of(&files, "index.html");
     for ch in catalogue["chapters"].as_array().expect("chapters") {
         let path = ch["path"].as_str().expect("path");
         assert!(files.contains_key(path), "missing chapter page {path}");
@@ -296,7 +301,7 @@ fn fixture_site_has_every_page_and_every_link_resolves() {
     }
     for r in catalogue["requirements"].as_array().expect("requirements") {
         let id = r["id"].as_str().expect("id");
-        let page = String::from_utf8_lossy(&files[&format!("req/{id}.html")]).into_owned();
+        let page = text_of(&files, &format!("req/{id}.html"));
         let first_words: String = r["statement"]
             .as_str()
             .expect("statement")
@@ -309,14 +314,14 @@ fn fixture_site_has_every_page_and_every_link_resolves() {
             "req/{id}.html lacks its statement"
         );
         let chapter = r["chapter"].as_str().expect("chapter");
-        let chapter_page = String::from_utf8_lossy(&files[&format!("{chapter}.html")]).into_owned();
+        let chapter_page = text_of(&files, &format!("{chapter}.html"));
         assert!(
             chapter_page.contains(&format!("id=\"{id}\"")),
             "{chapter}.html has no anchor for {id}"
         );
     }
     // Headings without IDs get slug ids, so `02-handling.md#triage-rules` lands.
-    let ch1 = String::from_utf8_lossy(&files["01-reporting.html"]).into_owned();
+    let ch1 = text_of(&files, "01-reporting.html");
     assert!(ch1.contains("href=\"02-handling.html#triage-rules\""));
     assert!(String::from_utf8_lossy(&files["02-handling.html"]).contains("id=\"triage-rules\""));
     // The metadata the index must show.
@@ -344,7 +349,7 @@ fn fixture_site_has_every_page_and_every_link_resolves() {
     check_headings(&files);
 
     // SHA256SUMS lists every other file, and the sums are right.
-    let sums = String::from_utf8_lossy(&files["SHA256SUMS"]).into_owned();
+    let sums = text_of(&files, "SHA256SUMS");
     let listed: BTreeSet<&str> = sums
         .lines()
         .filter_map(|l| l.split_once("  "))
@@ -370,7 +375,7 @@ fn fixture_site_has_every_page_and_every_link_resolves() {
 
     // No request leaves the site: the assets name no other host.
     for asset in ["static/style.css", "static/site.js"] {
-        let text = String::from_utf8_lossy(&files[asset]).into_owned();
+        let text = text_of(&files, asset);
         assert!(
             !text.contains("http://") && !text.contains("https://"),
             "{asset} names a host"
@@ -499,10 +504,10 @@ fn injected_markup_stays_escaped() {
         escaped_seen > 10,
         "payload text missing from the pages ({escaped_seen})"
     );
-    let index = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    let index = text_of(&files, "index.html");
     assert!(index.contains("XSS &lt;script&gt;alert(&#39;spec title&#39;)&lt;/script&gt;"));
     // A scheme outside the allow-list becomes `#`.
-    let org = String::from_utf8_lossy(&files["org/evil.html"]).into_owned();
+    let org = text_of(&files, "org/evil.html");
     assert!(org.contains("<a href=\"#\">javascript:alert(&#39;contact&#39;)</a>"));
 }
 
@@ -563,7 +568,7 @@ fn overrides_replace_built_ins_and_their_errors_point_into_them() {
     let o = build(&spec, &out);
     assert!(o.status.success(), "{}", stderr(&o));
     let files = tree(&out);
-    let index = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    let index = text_of(&files, "index.html");
     assert!(index.contains("<h1>Custom front page of Site Fixture Specification</h1>"));
     assert_eq!(files["static/img/logo.svg"], b"<svg/>");
     assert!(String::from_utf8_lossy(&files["SHA256SUMS"]).contains("  static/img/logo.svg\n"));
@@ -726,7 +731,7 @@ fn relative_file_links_lead_to_the_same_file_from_chapter_and_requirement_pages(
     );
     let files = built_site(tmp.path(), &spec);
     for page in ["02-handling.html", "req/FX-HD-01.html"] {
-        let html = String::from_utf8_lossy(&files[page]).into_owned();
+        let html = text_of(&files, page);
         let targets: BTreeSet<String> = attrs(&html, "href")
             .into_iter()
             .chain(attrs(&html, "src"))
@@ -785,12 +790,12 @@ fn a_hash_in_a_chapter_file_name_stays_in_the_links_to_its_page() {
         files.keys()
     );
     check_links(&files);
-    let page = String::from_utf8_lossy(&files["req/FX-HD-01.html"]).into_owned();
+    let page = text_of(&files, "req/FX-HD-01.html");
     assert!(
         page.contains(r#"href="../02-handling%232.html#FX-HD-01""#),
         "{page}"
     );
-    let from = String::from_utf8_lossy(&files["01-reporting.html"]).into_owned();
+    let from = text_of(&files, "01-reporting.html");
     assert!(
         from.contains(r#"<a href="02-handling%232.html#triage-rules">handling</a>"#),
         "{from}"
@@ -904,7 +909,7 @@ fn framework_items_cited_in_prose_link_to_their_text_or_their_coverage_row() {
     );
     let files = built_site(tmp.path(), &spec);
     check_links(&files);
-    let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    let page = text_of(&files, "02-handling.html");
     assert!(
         page.contains(
             r#"<a href="https://example.org/framework#point-2" title="Point 2">CRA-X-2</a>"#
@@ -1040,7 +1045,7 @@ fn footnotes_link_to_notes_shown_once_at_the_end_of_the_chapter() {
     );
     let files = built_site(tmp.path(), &spec);
     check_links(&files);
-    let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    let page = text_of(&files, "02-handling.html");
     assert!(
         !page.contains("[^"),
         "a footnote reference stayed text: {page}"
@@ -1062,7 +1067,7 @@ fn footnotes_link_to_notes_shown_once_at_the_end_of_the_chapter() {
         page.contains(r#"See the <a href="01-reporting.html">reporting</a> chapter."#),
         "{page}"
     );
-    let req = String::from_utf8_lossy(&files["req/FX-HD-01.html"]).into_owned();
+    let req = text_of(&files, "req/FX-HD-01.html");
     assert!(
         req.contains(r#"<a href="../02-handling.html#fn%3Adays">days</a>"#),
         "{req}"
@@ -1109,12 +1114,12 @@ fn a_sub_heading_of_a_requirement_sits_under_the_h1_of_its_own_page() {
     );
     let files = built_site(tmp.path(), &spec);
     check_links(&files);
-    let chapter = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    let chapter = text_of(&files, "02-handling.html");
     assert!(
         chapter.contains(r#"<h4 id="escalation">Escalation</h4>"#),
         "{chapter}"
     );
-    let page = String::from_utf8_lossy(&files["req/FX-HD-01.html"]).into_owned();
+    let page = text_of(&files, "req/FX-HD-01.html");
     assert!(
         page.contains(r#"<h2 id="escalation">Escalation</h2>"#),
         "{page}"
@@ -1136,7 +1141,7 @@ fn a_footnote_reference_in_other_capitals_links_to_its_note() {
     );
     let files = built_site(tmp.path(), &spec);
     check_links(&files);
-    let page = String::from_utf8_lossy(&files["02-handling.html"]).into_owned();
+    let page = text_of(&files, "02-handling.html");
     assert!(
         page.contains(r#"<a href="02-handling.html#fn%3Anote">Note</a>"#),
         "{page}"
@@ -1157,7 +1162,7 @@ fn a_section_of_a_document_that_is_itself_a_fragment_gets_one_fragment() {
         )],
     );
     let files = built_site(tmp.path(), &spec);
-    let page = String::from_utf8_lossy(&files["org/acme.html"]).into_owned();
+    let page = text_of(&files, "org/acme.html");
     assert!(
         page.contains(r#"<a href="https://acme.example/handbook/#report">Reporting</a>"#),
         "{page}"
