@@ -67,8 +67,8 @@ pub struct Config {
     /// Version of this draft or release, e.g. `0.1.0`.
     #[schemars(regex(pattern = r"^[0-9A-Za-z][0-9A-Za-z.+-]*$"))]
     pub version: String,
-    /// Short stable identifier of the spec (defaults to a slug of the title's ASCII letters and
-    /// digits, or `spec` when it has none).
+    /// Short stable identifier of the spec (defaults to a slug of the title's letters, accents
+    /// dropped, and digits, as far as they are ASCII, or `spec` when none are).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9-]*$"))]
     pub id: Option<String>,
@@ -132,12 +132,19 @@ impl Config {
     }
 
     /// The spec id: configured, or a slug of the title in the same form (`^[a-z0-9][a-z0-9-]*$`):
-    /// its ASCII letters and digits, or `spec` when it has none.
+    /// its letters without their accents (`Über` → `uber`) and digits, as far as they are ASCII,
+    /// or `spec` when none are.
     pub fn spec_id(&self) -> String {
+        use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
         if let Some(id) = &self.id {
             return id.clone();
         }
-        let ascii: String = slug(&self.title)
+        let unaccented: String = self
+            .title
+            .nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .collect();
+        let ascii: String = slug(&unaccented)
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
@@ -182,7 +189,8 @@ mod tests {
             id("Secure Software Development"),
             "secure-software-development"
         );
-        assert_eq!(id("Über   die Sicherheit 2"), "ber-die-sicherheit-2");
+        assert_eq!(id("Über   die Sicherheit 2"), "uber-die-sicherheit-2");
+        assert_eq!(id("Sécurité logicielle"), "securite-logicielle");
         assert_eq!(id("日本語仕様"), "spec");
         assert_eq!(id("   "), "spec");
         assert_eq!(id("C++ (draft)"), "c-draft");
