@@ -108,6 +108,14 @@ fn edited_fixture(tmp: &Path, name: &str, edits: &[(&str, &str, &str)]) -> PathB
     spec
 }
 
+/// `site-basic` with `edits` (file, from, to), built; every link of the site must resolve.
+fn linked_site_of_edits(tmp: &Path, edits: &[(&str, &str, &str)]) -> BTreeMap<String, Vec<u8>> {
+    let spec = edited_fixture(tmp, "site-basic", edits);
+    let files = built_site(tmp, &spec);
+    check_links(&files);
+    files
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
         .replace("&#39;", "'")
@@ -891,9 +899,8 @@ fn heading_classes_and_attributes_never_reach_the_pages() {
 #[test]
 fn framework_items_cited_in_prose_link_to_their_text_or_their_coverage_row() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let spec = edited_fixture(
+    let files = linked_site_of_edits(
         tmp.path(),
-        "site-basic",
         &[
             (
                 "02-handling.md",
@@ -907,8 +914,6 @@ fn framework_items_cited_in_prose_link_to_their_text_or_their_coverage_row() {
             ),
         ],
     );
-    let files = built_site(tmp.path(), &spec);
-    check_links(&files);
     let page = text_of(&files, "02-handling.html");
     assert!(
         page.contains(
@@ -1022,9 +1027,8 @@ fn a_chapter_too_long_to_name_its_page_fails_with_sb050() {
 #[test]
 fn footnotes_link_to_notes_shown_once_at_the_end_of_the_chapter() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let spec = edited_fixture(
+    let files = linked_site_of_edits(
         tmp.path(),
-        "site-basic",
         &[
             (
                 "02-handling.md",
@@ -1043,8 +1047,6 @@ fn footnotes_link_to_notes_shown_once_at_the_end_of_the_chapter() {
             ),
         ],
     );
-    let files = built_site(tmp.path(), &spec);
-    check_links(&files);
     let page = text_of(&files, "02-handling.html");
     assert!(
         !page.contains("[^"),
@@ -1103,17 +1105,14 @@ fn an_asset_named_with_a_backslash_fails_with_sb050() {
 #[test]
 fn a_sub_heading_of_a_requirement_sits_under_the_h1_of_its_own_page() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let spec = edited_fixture(
+    let files = linked_site_of_edits(
         tmp.path(),
-        "site-basic",
         &[(
             "02-handling.md",
             "Reports that name\n[FX-RP-01] channels come first.\n",
             "Reports that name\n[FX-RP-01] channels come first.\n\n#### Escalation\n\nUnanswered reports go to the steward.\n",
         )],
     );
-    let files = built_site(tmp.path(), &spec);
-    check_links(&files);
     let chapter = text_of(&files, "02-handling.html");
     assert!(
         chapter.contains(r#"<h4 id="escalation">Escalation</h4>"#),
@@ -1130,17 +1129,14 @@ fn a_sub_heading_of_a_requirement_sits_under_the_h1_of_its_own_page() {
 #[test]
 fn a_footnote_reference_in_other_capitals_links_to_its_note() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let spec = edited_fixture(
+    let files = linked_site_of_edits(
         tmp.path(),
-        "site-basic",
         &[(
             "02-handling.md",
             "Back to [reporting](01-reporting.md#channels).",
             "Back to [reporting](01-reporting.md#channels), as the Note says[^Note].\n\n[^note]: Labels match in any case.\n",
         )],
     );
-    let files = built_site(tmp.path(), &spec);
-    check_links(&files);
     let page = text_of(&files, "02-handling.html");
     assert!(
         page.contains(r#"<a href="02-handling.html#fn%3Anote">Note</a>"#),
